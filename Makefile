@@ -1,0 +1,40 @@
+# Compute Deals: `make help` lists the targets. README.md says which two you need.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+DATA ?= data
+BUYER ?=
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+
+.PHONY: help venv book outputs test chromium clean
+
+help:  ## list the targets
+	@awk -F ':.*## ' '/^[a-z-]+:.*## / {printf "  make %-9s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+venv: $(VENV)/.installed  ## create .venv and install the pinned requirements.txt into it
+
+$(VENV)/.installed: requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -qq pip==26.3 && $(BIN)/python -m pip install -qq -r requirements.txt
+	$(BIN)/python -m pip install -qq --no-deps --no-build-isolation -e .
+	touch $@
+
+book: venv  ## validate DATA (default data/), run the notebooks with papermill, build _build/html
+	$(BIN)/python -m compute_deals build --data "$(DATA)" $(if $(BUYER),--buyer "$(BUYER)")
+
+outputs: venv  ## re-run notebooks/*.ipynb with default parameters and store the outputs nbval checks
+	$(BIN)/python -m compute_deals refresh-outputs
+
+test: venv chromium  ## build the book, then pytest: package tests, strict nbval, browser test
+	$(MAKE) --no-print-directory book
+	$(BIN)/python -m pytest tests notebooks --nbval
+
+chromium:  ## install Debian's chromium for the browser test, if it is missing
+	@test -x /usr/bin/chromium || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
+
+clean:  ## remove _build (the .venv stays)
+	rm -rf _build

@@ -1,0 +1,132 @@
+"""Run notebooks with papermill (the book's only executor), in parallel, and only when needed.
+
+An executed notebook records a hash of everything its outputs depend on (its code, its parameters,
+the data files, the package code, the pinned environment); it is re-executed only when that changes.
+Per-run metadata (timestamps, paths) is stripped so the same inputs give the same file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+INJECTED_TAG = "injected-parameters"
+HASH_KEY = "compute_deals"
+PER_RUN_KEYS = ("start_time", "end_time", "duration", "input_path", "output_path",
+                "environment_variables", "exception")
+
+
+@dataclass(frozen=True)
+class Job:
+    source: Path
+    output: Path
+    parameters: dict
+    inputs_hash: str
+
+
+class NotebookFailed(RuntimeError):
+    pass
+
+
+def files_digest(paths: list[Path]) -> str:
+    """A hash of the names and contents of files (folders are walked), in a stable order."""
+    digest = hashlib.sha256()
+    files = sorted({f for p in paths for f in ([p] if p.is_file() else p.rglob("*")) if f.is_file()})
+    for path in files:
+        if "__pycache__" in path.parts:
+            continue
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def code_digest(notebook: Path) -> str:
+    """A hash of a notebook's cells and tags, ignoring its stored outputs."""
+    cells = nbformat.read(notebook, as_version=4).cells
+    content = [(c.cell_type, c.source, c.metadata.get("tags", [])) for c in cells]
+    return hashlib.sha256(json.dumps(content).encode()).hexdigest()
+
+
+def inputs_hash(notebook: Path, parameters: dict, dependencies_digest: str) -> str:
+    parts = [code_digest(notebook), json.dumps(parameters, sort_keys=True), dependencies_digest]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def is_current(job: Job) -> bool:
+    if not job.output.exists():
+        return False
+    metadata = nbformat.read(job.output, as_version=4).metadata
+    return metadata.get(HASH_KEY, {}).get("inputs_hash") == job.inputs_hash
+
+
+def strip_run_metadata(nb) -> None:
+    """Remove what changes from run to run although the inputs did not."""
+    run = nb.metadata.get("papermill", {})
+    for key in PER_RUN_KEYS:
+        run.pop(key, None)
+    for cell in nb.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+
+
+def hide_injected_parameters(nb) -> None:
+    """papermill does not copy the parameters cell's tags (papermill#731): fold its cell away."""
+    for cell in nb.cells:
+        tags = cell.metadata.setdefault("tags", [])
+        if INJECTED_TAG in tags and "hide-input" not in tags:
+            tags.append("hide-input")
+
+
+def execute(job: Job, cwd: Path) -> float:
+    """Execute one notebook into job.output; returns seconds taken. Raises NotebookFailed."""
+    import papermill
+
+    started = time.perf_counter()
+    partial = job.output.with_suffix(".partial.ipynb")
+    job.output.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        papermill.execute_notebook(
+            str(job.source), str(partial), parameters=job.parameters, cwd=str(cwd),
+            progress_bar=False, kernel_name="python3",
+        )
+    except papermill.PapermillExecutionError as err:
+        raise NotebookFailed(
+            f"{job.source.name} failed in cell {err.exec_count}: {err.ename}: {err.evalue}\n"
+            f"(the partly executed notebook is {partial})"
+        ) from None
+    nb = nbformat.read(partial, as_version=4)
+    strip_run_metadata(nb)
+    hide_injected_parameters(nb)
+    nb.metadata[HASH_KEY] = {"inputs_hash": job.inputs_hash}
+    nbformat.write(nb, partial)
+    partial.replace(job.output)
+    return time.perf_counter() - started
+
+
+def execute_all(jobs: list[Job], cwd: Path, say=print) -> None:
+    """Execute the jobs, up to one per core at a time, reporting each as it starts and ends."""
+    if not jobs:
+        return
+    failures = []
+    workers = min(len(jobs), os.cpu_count() or 1)
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {}
+        for job in jobs:
+            say(f"  executing {job.source.name} ...")
+            futures[pool.submit(execute, job, cwd)] = job
+        for done, future in enumerate(as_completed(futures), start=1):
+            job = futures[future]
+            try:
+                seconds = future.result()
+                say(f"  [{done}/{len(jobs)}] {job.source.name} done in {seconds:.1f} s")
+            except NotebookFailed as err:
+                failures.append(str(err))
+                say(f"  [{done}/{len(jobs)}] {job.source.name} FAILED")
+    if failures:
+        raise NotebookFailed("\n".join(failures))

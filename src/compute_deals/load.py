@@ -1,0 +1,146 @@
+"""Load the dataset in a data folder: read each CSV as text, validate it, then type it.
+
+Reading keeps the line each record starts on (the frame's index), so every problem can be reported
+as file:line: column. Robust, not fussy: a UTF-8 byte-order mark, Windows line endings and spaces
+around values are accepted; anything that would need a guess is a problem, reported by validate.py.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from compute_deals import schema
+from compute_deals.problems import DataError, Problem
+from compute_deals.validate import problems_in
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """One CSV file as text: every value a stripped string, indexed by the line it starts on."""
+
+    path: Path
+    frame: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """The typed dataset: numbers as floats (NaN = not reported), dates as Timestamps (NaT)."""
+
+    deals: pd.DataFrame
+    sources: pd.DataFrame
+    tranches: pd.DataFrame
+
+
+def read_raw(path: Path) -> RawTable:
+    """Read a CSV file as text. Raises DataError for what stops it being read as a table at all."""
+    display = str(path)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise DataError([Problem(display, 0, "", "", "file not found")]) from None
+    except UnicodeDecodeError as err:
+        line = path.read_bytes()[: err.start].count(b"\n") + 1
+        raise DataError(
+            [Problem(display, line, "", "", "not UTF-8 text: save the file as CSV UTF-8")]
+        ) from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    records: list[tuple[int, list[str]]] = []
+    line = 1
+    for row in reader:
+        if any(cell.strip() for cell in row):
+            records.append((line, [cell.strip() for cell in row]))
+        line = reader.line_num + 1
+    if not records:
+        raise DataError([Problem(display, 1, "", "", "empty file: expected a header row")])
+    (_, header), *rows = records
+    problems = _shape_problems(display, header, rows)
+    if problems:
+        raise DataError(problems)
+    frame = pd.DataFrame(
+        [values for _, values in rows],
+        columns=header,
+        index=pd.Index([number for number, _ in rows], name="line"),
+        dtype=str,
+    )
+    return RawTable(path, frame)
+
+
+def _shape_problems(display: str, header: list[str], rows: list[tuple[int, list[str]]]):
+    if len(header) == 1 and ";" in header[0]:
+        return [
+            Problem(
+                display, 1, "", header[0][:60],
+                "the file is separated by semicolons (as spreadsheets in Italian and other "
+                "locales save CSV): save it with commas as separators",
+            )
+        ]
+    problems = [
+        Problem(display, 1, name, name, "duplicate column name")
+        for position, name in enumerate(header)
+        if name in header[:position]
+    ]
+    problems += [
+        Problem(
+            display, line, "", "",
+            f"{len(values)} fields where the header has {len(header)}: "
+            "a value containing a comma must be in double quotes",
+        )
+        for line, values in rows
+        if len(values) != len(header)
+    ]
+    return problems
+
+
+def typed(raw: RawTable, file_name: str) -> pd.DataFrame:
+    """Convert a validated text table: numbers to float, dates to Timestamp, blanks to NaN/NaT."""
+    frame = raw.frame.reset_index()
+    for column in schema.NUMBER_COLUMNS_BY_FILE[file_name]:
+        frame[column] = pd.to_numeric(frame[column].replace("", None), errors="raise").astype(float)
+    for column in schema.DATE_COLUMNS_BY_FILE[file_name]:
+        frame[column] = pd.to_datetime(frame[column].replace("", None), format="%Y-%m-%d")
+    if "sources" in frame:
+        frame["sources"] = frame["sources"].str.split(";").map(tuple)
+    return frame
+
+
+def read_tables(data_dir: Path) -> dict[str, RawTable]:
+    """Read every file of the dataset that is there; tranches.csv is optional."""
+    problems: list[Problem] = []
+    tables: dict[str, RawTable] = {}
+    for file_name in (schema.DEALS_FILE, schema.SOURCES_FILE, schema.TRANCHES_FILE):
+        path = Path(data_dir) / file_name
+        if file_name == schema.TRANCHES_FILE and not path.exists():
+            continue
+        try:
+            tables[file_name] = read_raw(path)
+        except DataError as err:
+            problems += err.problems
+    if problems:
+        raise DataError(problems)
+    return tables
+
+
+def _no_tranches(data_dir: Path) -> RawTable:
+    columns = list(schema.TRANCHE_RULES)
+    empty = pd.DataFrame(columns=columns, index=pd.Index([], name="line"), dtype=str)
+    return RawTable(data_dir / schema.TRANCHES_FILE, empty)
+
+
+def load_dataset(data_dir: Path | str) -> Dataset:
+    """Read, validate and type the dataset in data_dir. Raises DataError listing every problem."""
+    data_dir = Path(data_dir)
+    tables = read_tables(data_dir)
+    problems = problems_in(tables)
+    if problems:
+        raise DataError(problems)
+    tables.setdefault(schema.TRANCHES_FILE, _no_tranches(data_dir))
+    return Dataset(
+        deals=typed(tables[schema.DEALS_FILE], schema.DEALS_FILE),
+        sources=typed(tables[schema.SOURCES_FILE], schema.SOURCES_FILE),
+        tranches=typed(tables[schema.TRANCHES_FILE], schema.TRANCHES_FILE),
+    )

@@ -1,0 +1,68 @@
+"""Derivations from the typed dataset: pure functions of data frames, no display concerns."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+NOT_REPORTED = "Not reported"
+
+
+def deals_of(deals: pd.DataFrame, buyer: str) -> pd.DataFrame:
+    """The buyer's deals, oldest announcement first. Raises if the data has none for that buyer."""
+    chosen = deals[deals["buyer"] == buyer]
+    if chosen.empty:
+        buyers = ", ".join(sorted(deals["buyer"].unique()))
+        raise ValueError(f"no deals for buyer {buyer!r}; buyers in the data: {buyers}")
+    return chosen.sort_values(["announced", "deal_id"], kind="stable").reset_index(drop=True)
+
+
+def vendor(deals: pd.DataFrame) -> pd.Series:
+    """The accelerator vendor of each deal, with blanks named as not reported."""
+    return deals["accelerator_vendor"].replace("", NOT_REPORTED)
+
+
+def deal_labels(deals: pd.DataFrame) -> pd.Series:
+    """A short unique label per deal: counterparty and month announced, deal_id if still ambiguous."""
+    labels = deals["counterparty"] + " (" + deals["announced"].dt.strftime("%b %Y") + ")"
+    ambiguous = labels.duplicated(keep=False)
+    return labels.where(~ambiguous, labels + " · " + deals["deal_id"])
+
+
+def timeline(deals: pd.DataFrame) -> pd.DataFrame:
+    """One row per deal: when it was announced and the window its capacity comes online in."""
+    return pd.DataFrame(
+        {
+            "deal_id": deals["deal_id"],
+            "deal": deal_labels(deals),
+            "counterparty": deals["counterparty"],
+            "vendor": vendor(deals),
+            "status": deals["status"],
+            "announced": deals["announced"],
+            "deploy_start": deals["deploy_start"],
+            "deploy_end": deals["deploy_end"],
+        }
+    )
+
+
+def overview(deals: pd.DataFrame) -> dict[str, object]:
+    """Headline counts and dates for one buyer's deals (the numbers the prose glues in)."""
+    return {
+        "n_deals": len(deals),
+        "n_counterparties": deals["counterparty"].nunique(),
+        "n_with_window": int(deals[["deploy_start", "deploy_end"]].notna().all(axis=1).sum()),
+        "first_announced": deals["announced"].min(),
+        "last_announced": deals["announced"].max(),
+    }
+
+
+def citations(deals: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
+    """Sources with the deals citing each (deal ids, in data order); uncited sources included."""
+    cited_by = (
+        deals[["deal_id", "sources"]]
+        .explode("sources")
+        .groupby("sources", sort=False)["deal_id"]
+        .agg(tuple)
+    )
+    out = sources.copy()
+    out["cited_by"] = out["source_id"].map(cited_by).map(lambda ids: ids if isinstance(ids, tuple) else ())
+    return out

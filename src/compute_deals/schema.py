@@ -1,0 +1,167 @@
+"""The data contract: the files in data/, their columns, and what each column allows.
+
+data/README.md documents the same contract for people; tests/test_schema.py keeps the two in step.
+The pandera schemas here check one column at a time on the raw text (every value a string, blank
+meaning "not reported"); checks that relate columns, rows or files live in validate.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import pandera.pandas as pa
+
+DEALS_FILE = "deals.csv"
+SOURCES_FILE = "sources.csv"
+TRANCHES_FILE = "tranches.csv"
+
+KINDS = ("cloud", "hardware", "custom_chip", "datacenter", "equity")
+STATUSES = ("talks", "loi", "signed", "superseded", "cancelled")
+
+SLUG_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+DATE_PATTERN = r"\d{4}-\d{2}-\d{2}"
+# Digits with an optional decimal point: no currency signs, words, suffixes or separators, so
+# "$38B", "ten billion" and "1.000,5" are rejected instead of guessed at.
+NUMBER_PATTERN = r"-?\d+(?:\.\d+)?"
+LANGUAGE_PATTERN = r"[a-z]{2}"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One column-level rule: the pandera check and the words a person needs to fix a failure."""
+
+    check: pa.Check
+    fix: str
+
+
+def _blank_or(pattern: str) -> pa.Check:
+    compiled = re.compile(pattern)
+    return pa.Check(
+        lambda s: (s == "") | s.map(lambda v: compiled.fullmatch(v) is not None),
+        name=f"matches {pattern}",
+    )
+
+
+def _blank_or_date() -> pa.Check:
+    def is_date(value: str) -> bool:
+        if not re.fullmatch(DATE_PATTERN, value):
+            return False
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError:
+            return False
+        return True
+
+    return pa.Check(lambda s: (s == "") | s.map(is_date), name="date")
+
+
+def _blank_or_non_negative() -> pa.Check:
+    return pa.Check(lambda s: ~s.str.startswith("-"), name="non_negative")
+
+
+def _blank_or_one_of(values: tuple[str, ...]) -> pa.Check:
+    return pa.Check(lambda s: (s == "") | s.isin(values), name=f"one of {'|'.join(values)}")
+
+
+def _not_blank() -> pa.Check:
+    return pa.Check(lambda s: s != "", name="required")
+
+
+REQUIRED = Rule(_not_blank(), "required: this column may not be blank")
+SLUG = Rule(
+    _blank_or(SLUG_PATTERN),
+    "not a slug: use lowercase letters, digits and single hyphens, e.g. aws-2025",
+)
+DATE = Rule(_blank_or_date(), "not a calendar date in YYYY-MM-DD form, e.g. 2025-11-03")
+NUMBER = Rule(
+    _blank_or(NUMBER_PATTERN),
+    "not a plain number: write digits with an optional decimal point and no currency sign, "
+    "suffix, words or thousands separators, in the column's unit (e.g. 38000000000 for $38B)",
+)
+NON_NEGATIVE = Rule(_blank_or_non_negative(), "negative: figures must be 0 or more")
+SOURCE_LIST = Rule(
+    _blank_or(rf"{SLUG_PATTERN}(?:;{SLUG_PATTERN})*"),
+    "not a list of source ids: write ids from sources.csv separated by ';' with no spaces",
+)
+NUMBER_RULES = [NUMBER, NON_NEGATIVE]
+LANGUAGE = Rule(_blank_or(LANGUAGE_PATTERN), "not a two-letter language code such as en or it")
+
+
+def one_of(values: tuple[str, ...]) -> Rule:
+    return Rule(_blank_or_one_of(values), f"not an allowed value; allowed: {' | '.join(values)}")
+
+
+
+DEAL_RULES: dict[str, list[Rule]] = {
+    "deal_id": [REQUIRED, SLUG],
+    "buyer": [REQUIRED],
+    "counterparty": [REQUIRED],
+    "kind": [REQUIRED, one_of(KINDS)],
+    "status": [REQUIRED, one_of(STATUSES)],
+    "announced": [REQUIRED, DATE],
+    "value_usd": NUMBER_RULES,
+    "value_usd_low": NUMBER_RULES,
+    "value_usd_high": NUMBER_RULES,
+    "capacity_mw": NUMBER_RULES,
+    "capacity_mw_low": NUMBER_RULES,
+    "capacity_mw_high": NUMBER_RULES,
+    "accelerators": NUMBER_RULES,
+    "accelerator_vendor": [],
+    "accelerator": [],
+    "deploy_start": [DATE],
+    "deploy_end": [DATE],
+    "term_years": NUMBER_RULES,
+    "sources": [REQUIRED, SOURCE_LIST],
+    "notes": [],
+}
+
+SOURCE_RULES: dict[str, list[Rule]] = {
+    "source_id": [REQUIRED, SLUG],
+    "title": [REQUIRED],
+    "publisher": [],
+    "published": [DATE],
+    "address": [REQUIRED],
+    "language": [REQUIRED, LANGUAGE],
+}
+
+TRANCHE_RULES: dict[str, list[Rule]] = {
+    "deal_id": [REQUIRED, SLUG],
+    "online": [REQUIRED, DATE],
+    "capacity_mw": [REQUIRED, *NUMBER_RULES],
+    "accelerator_vendor": [],
+    "sources": [REQUIRED, SOURCE_LIST],
+}
+
+DEAL_NUMBER_COLUMNS = tuple(name for name, rules in DEAL_RULES.items() if rules == NUMBER_RULES)
+DEAL_DATE_COLUMNS = ("announced", "deploy_start", "deploy_end")
+
+RULES_BY_FILE = {DEALS_FILE: DEAL_RULES, SOURCES_FILE: SOURCE_RULES, TRANCHES_FILE: TRANCHE_RULES}
+NUMBER_COLUMNS_BY_FILE = {
+    DEALS_FILE: DEAL_NUMBER_COLUMNS,
+    SOURCES_FILE: (),
+    TRANCHES_FILE: ("capacity_mw",),
+}
+DATE_COLUMNS_BY_FILE = {
+    DEALS_FILE: DEAL_DATE_COLUMNS,
+    SOURCES_FILE: ("published",),
+    TRANCHES_FILE: ("online",),
+}
+
+
+def pandera_schema(file_name: str) -> pa.DataFrameSchema:
+    """The column-level schema of one file, over text values ("" = blank). Extra columns pass."""
+    columns = {
+        name: pa.Column(str, checks=[rule.check for rule in rules], nullable=False)
+        for name, rules in RULES_BY_FILE[file_name].items()
+    }
+    return pa.DataFrameSchema(columns, strict=False, name=file_name)
+
+
+def fix_for(file_name: str, column: str, check_name: str) -> str:
+    """The explanation that goes with a failed check on a column."""
+    for rule in RULES_BY_FILE[file_name].get(column, []):
+        if rule.check.name == check_name:
+            return rule.fix
+    raise KeyError(f"no rule {check_name!r} on {file_name}:{column}")

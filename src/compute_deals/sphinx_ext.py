@@ -1,0 +1,44 @@
+"""Sphinx extension: the book serves its own chart JavaScript (only pages with charts load it)
+and its stylesheet.
+
+Listed in _config.yml (sphinx.extra_extensions). The bundle is written once per vl-convert version
+into a cache folder beside the build and copied into _static/ with the theme's own files.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from compute_deals import charts
+
+BUNDLE = "compute-deals-vega.js"
+STYLE = "compute-deals.css"
+STATIC = Path(__file__).parent / "static"
+
+
+def _bundle_dir(app) -> Path:
+    import vl_convert
+
+    folder = Path(app.doctreedir).parent / f"vega-bundle-{vl_convert.__version__}"
+    if not (folder / BUNDLE).exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = folder / (BUNDLE + ".partial")
+        partial.write_text(charts.javascript_bundle(), encoding="utf-8")
+        partial.replace(folder / BUNDLE)
+    return folder
+
+
+def _add_static_files(app) -> None:
+    app.config.html_static_path += [str(STATIC), str(_bundle_dir(app))]
+    app.add_css_file(STYLE)
+
+
+def _load_bundle_on_chart_pages(app, pagename, templatename, context, doctree) -> None:
+    if f'class="{charts.CHART_CLASS}"' in (context.get("body") or ""):
+        app.add_js_file(BUNDLE)
+
+
+def setup(app):
+    app.connect("builder-inited", _add_static_files)
+    app.connect("html-page-context", _load_bundle_on_chart_pages)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

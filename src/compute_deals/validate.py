@@ -1,0 +1,192 @@
+"""Validate the dataset before anything runs: every problem, each as file:line: column: value — fix.
+
+Column-level rules are pandera schemas (schema.py) run lazily, so all failures come back at once;
+the rules that relate columns, rows and files (ranges, windows, unique ids, source ids, tranches)
+are checked here on the values that passed their column rules.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import pandas as pd
+import pandera.errors
+
+from compute_deals import schema
+from compute_deals.problems import Problem
+
+if TYPE_CHECKING:
+    from compute_deals.load import RawTable
+
+RANGES = (
+    ("value_usd_low", "value_usd", "value_usd_high"),
+    ("capacity_mw_low", "capacity_mw", "capacity_mw_high"),
+)
+
+
+def problems_in(tables: dict[str, RawTable]) -> list[Problem]:
+    """Every problem in the dataset's tables (keyed by file name), sorted by file and line."""
+    problems = [
+        problem
+        for file_name, table in tables.items()
+        for problem in column_problems(table, file_name)
+    ]
+    problems += relation_problems(tables)
+    return sorted(set(problems))
+
+
+def column_problems(table: RawTable, file_name: str) -> list[Problem]:
+    """Failures of the file's pandera schema, plus a file with no records at all."""
+    display = str(table.path)
+    problems = []
+    if file_name == schema.DEALS_FILE and table.frame.empty:
+        problems.append(Problem(display, 2, "", "", "no deals: the file has a header only"))
+    try:
+        schema.pandera_schema(file_name).validate(table.frame, lazy=True)
+    except pandera.errors.SchemaErrors as errors:
+        problems += [_as_problem(display, file_name, case) for case in _cases(errors)]
+    return problems
+
+
+def _cases(errors: pandera.errors.SchemaErrors) -> Iterator[dict]:
+    yield from errors.failure_cases.to_dict("records")
+
+
+def _as_problem(display: str, file_name: str, case: dict) -> Problem:
+    if case["check"] == "column_in_dataframe":
+        expected = ", ".join(schema.RULES_BY_FILE[file_name])
+        return Problem(
+            display, 1, str(case["failure_case"]), "",
+            f"missing column; the header must name: {expected}",
+        )
+    column, value = case["column"], str(case["failure_case"])
+    return Problem(display, int(case["index"]), column, value,
+                   schema.fix_for(file_name, column, case["check"]))
+
+
+def _number(value: str) -> float | None:
+    """A well-formed number, or None for blank and malformed values (reported elsewhere)."""
+    return float(value) if re.fullmatch(schema.NUMBER_PATTERN, value) else None
+
+
+def _date(value: str) -> pd.Timestamp | None:
+    try:
+        return pd.Timestamp.fromisoformat(value) if re.fullmatch(schema.DATE_PATTERN, value) else None
+    except ValueError:
+        return None
+
+
+def relation_problems(tables: dict[str, RawTable]) -> list[Problem]:
+    deals = tables.get(schema.DEALS_FILE)
+    sources = tables.get(schema.SOURCES_FILE)
+    tranches = tables.get(schema.TRANCHES_FILE)
+    problems: list[Problem] = []
+    if deals is not None:
+        problems += duplicate_ids(deals, "deal_id")
+        problems += range_problems(deals)
+        problems += window_problems(deals)
+    if sources is not None:
+        problems += duplicate_ids(sources, "source_id")
+    if sources is not None and "source_id" in sources.frame:
+        known = set(sources.frame["source_id"])
+        for table in (deals, tranches):
+            if table is not None:
+                problems += unknown_sources(table, known)
+    if deals is not None and tranches is not None:
+        problems += tranche_problems(tranches, deals)
+    return problems
+
+
+def duplicate_ids(table: RawTable, column: str) -> list[Problem]:
+    if column not in table.frame:
+        return []
+    first_line: dict[str, int] = {}
+    problems = []
+    for line, value in table.frame[column].items():
+        if value in first_line:
+            problems.append(Problem(str(table.path), line, column, value,
+                                    f"duplicate: already used on line {first_line[value]}"))
+        elif value:
+            first_line[value] = line
+    return problems
+
+
+def range_problems(deals: RawTable) -> list[Problem]:
+    """low <= base <= high wherever both ends of a comparison are reported."""
+    problems = []
+    for low, base, high in RANGES:
+        if not {low, base, high} <= set(deals.frame.columns):
+            continue
+        for line, row in deals.frame.iterrows():
+            values = {name: _number(row[name]) for name in (low, base, high)}
+            for smaller, larger in ((low, base), (base, high), (low, high)):
+                a, b = values[smaller], values[larger]
+                if a is not None and b is not None and a > b:
+                    problems.append(Problem(
+                        str(deals.path), line, smaller, row[smaller],
+                        f"greater than {larger} ({row[larger]}): ranges need "
+                        f"{low} <= {base} <= {high}",
+                    ))
+    return problems
+
+
+def window_problems(deals: RawTable) -> list[Problem]:
+    if not {"deploy_start", "deploy_end"} <= set(deals.frame.columns):
+        return []
+    problems = []
+    for line, row in deals.frame.iterrows():
+        start, end = _date(row["deploy_start"]), _date(row["deploy_end"])
+        if start is not None and end is not None and start > end:
+            problems.append(Problem(
+                str(deals.path), line, "deploy_end", row["deploy_end"],
+                f"before deploy_start ({row['deploy_start']}): the window must not run backwards",
+            ))
+    return problems
+
+
+def unknown_sources(table: RawTable, known: set[str]) -> list[Problem]:
+    if "sources" not in table.frame:
+        return []
+    return [
+        Problem(str(table.path), line, "sources", source_id,
+                "no such source_id in sources.csv: add the source there or fix the id")
+        for line, value in table.frame["sources"].items()
+        if re.fullmatch(rf"{schema.SLUG_PATTERN}(?:;{schema.SLUG_PATTERN})*", value)
+        for source_id in value.split(";")
+        if source_id not in known
+    ]
+
+
+def tranche_problems(tranches: RawTable, deals: RawTable) -> list[Problem]:
+    """Each tranche names a deal, and a deal's tranches add up to no more than its capacity."""
+    frame, display = tranches.frame, str(tranches.path)
+    if not {"deal_id", "capacity_mw"} <= set(frame.columns) or "deal_id" not in deals.frame:
+        return []
+    capacity = _deal_capacity_mw(deals)
+    problems = []
+    for deal_id, group in frame.groupby("deal_id", sort=True):
+        first_line = int(group.index[0])
+        if deal_id not in capacity:
+            problems.append(Problem(display, first_line, "deal_id", deal_id,
+                                    "no deal with this deal_id in deals.csv"))
+            continue
+        total = sum(_number(value) or 0.0 for value in group["capacity_mw"])
+        if capacity[deal_id] is not None and total > capacity[deal_id]:
+            problems.append(Problem(
+                display, first_line, "capacity_mw", f"{total:g}",
+                f"tranches of {deal_id} add up to {total:g} MW, more than the deal's "
+                f"capacity ({capacity[deal_id]:g} MW in deals.csv)",
+            ))
+    return problems
+
+
+def _deal_capacity_mw(deals: RawTable) -> dict[str, float | None]:
+    """The most capacity a deal can have: capacity_mw_high if reported, else capacity_mw."""
+    frame = deals.frame
+    capacity = {}
+    for _, row in frame.iterrows():
+        high = _number(row.get("capacity_mw_high", ""))
+        capacity[row["deal_id"]] = high if high is not None else _number(row.get("capacity_mw", ""))
+    return capacity

@@ -1,0 +1,93 @@
+"""Shared test fixtures: small datasets written by the tests themselves (never ../shared)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from compute_deals import schema
+
+DEAL_COLUMNS = list(schema.DEAL_RULES)
+SOURCE_COLUMNS = list(schema.SOURCE_RULES)
+TRANCHE_COLUMNS = [*schema.TRANCHE_RULES, "notes"]
+
+
+def deal(**values) -> dict:
+    """A valid deal row; keyword arguments override its columns."""
+    row = {column: "" for column in DEAL_COLUMNS}
+    row.update(
+        deal_id="acme-gpu-2025", buyer="Acme AI", counterparty="Bolt Cloud", kind="cloud",
+        status="signed", announced="2025-03-01", value_usd="2000000000", capacity_mw="100",
+        accelerator_vendor="Nvidia", accelerator="GB200", deploy_start="2025-06-01",
+        deploy_end="2026-06-30", term_years="4", sources="acme-release",
+    )
+    row.update(values)
+    return row
+
+
+def source(**values) -> dict:
+    row = {
+        "source_id": "acme-release", "title": "Acme AI signs with Bolt Cloud",
+        "publisher": "Acme AI", "published": "2025-03-01",
+        "address": "https://example.org/acme-bolt", "language": "en",
+    }
+    row.update(values)
+    return row
+
+
+def write_csv(path: Path, columns: list[str], rows: list[dict]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def write_dataset(folder: Path, deals: list[dict], sources: list[dict],
+                  tranches: list[dict] | None = None) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    write_csv(folder / schema.DEALS_FILE, DEAL_COLUMNS, deals)
+    write_csv(folder / schema.SOURCES_FILE, SOURCE_COLUMNS, sources)
+    if tranches is not None:
+        write_csv(folder / schema.TRANCHES_FILE, TRANCHE_COLUMNS, tranches)
+    return folder
+
+
+def acme_deals() -> list[dict]:
+    """A made-up buyer with four deals, vendors the shipped data does not have, and a range."""
+    return [
+        deal(),
+        deal(deal_id="acme-chips-2025", counterparty="Quartz Silicon", kind="custom_chip",
+             status="loi", announced="2025-09-15", value_usd="", capacity_mw="500",
+             accelerator_vendor="Quartz", accelerator="Q1", deploy_start="2026-07-01",
+             deploy_end="2028-12-31", term_years="", sources="acme-release;quartz-news"),
+        deal(deal_id="acme-dc-2026", counterparty="Field Power", kind="datacenter",
+             announced="2026-01-10", value_usd="5000000000", value_usd_low="4000000000",
+             value_usd_high="6000000000", capacity_mw="300", accelerator_vendor="",
+             accelerator="", deploy_start="", deploy_end="", term_years="",
+             sources="quartz-news"),
+        deal(deal_id="acme-talks-2024", counterparty="Bolt Cloud", kind="cloud", status="talks",
+             announced="2024-11-02", value_usd="", capacity_mw="", accelerator_vendor="",
+             accelerator="", deploy_start="", deploy_end="", term_years="", sources="quartz-news"),
+    ]
+
+
+def acme_sources() -> list[dict]:
+    return [
+        source(),
+        source(source_id="quartz-news", title="Quartz and Field Power win Acme AI orders",
+               publisher="Example Wire", published="2026-01-11",
+               address="https://example.org/quartz", language="en"),
+    ]
+
+
+def acme_tranches() -> list[dict]:
+    return [{"deal_id": "acme-chips-2025", "online": "2026-07-01", "capacity_mw": "200",
+             "accelerator_vendor": "Quartz", "sources": "acme-release", "notes": "first phase"}]
+
+
+@pytest.fixture
+def acme_dir(tmp_path: Path) -> Path:
+    return write_dataset(tmp_path / "acme", acme_deals(), acme_sources(), acme_tranches())

@@ -1,0 +1,113 @@
+"""The built book in a real browser (Playwright driving Debian's chromium), with no network.
+
+Run after `make book` (make test does both). Every page with a chart is opened from file://; any
+request that is not file:// or loopback is blocked and fails the test; every chart must draw marks,
+offer vega-embed's save menu and show a tooltip; the console must stay clean but for the allow-list.
+Screenshots go to _build/screenshots/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from compute_deals.charts import CHART_CLASS
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOK = ROOT / "_build" / "html"
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+LOOPBACK = {"localhost", "127.0.0.1", "[::1]", "::1"}
+# Console errors that every Jupyter Book 1 page prints and that do not affect it:
+ALLOWED_CONSOLE_ERRORS = (
+    # sphinx-thebe declares this const in two scripts of the same page (thebe itself is off).
+    "Identifier 'THEBE_JS_URL' has already been declared",
+    # pydata-sphinx-theme reads a theme mode from localStorage, which file:// pages lack.
+    "Got invalid theme mode",
+)
+# Flags for a root user in a sandbox with no network (see the machine notes in the README).
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def chart_pages() -> list[Path]:
+    return sorted(p for p in BOOK.rglob("*.html") if f'class="{CHART_CLASS}"' in p.read_text())
+
+
+def test_book_is_built_and_has_chart_pages():
+    assert (BOOK / "index.html").exists(), "no built book: run `make book` first"
+    assert chart_pages(), "the built book has no page with a chart"
+
+
+def test_no_page_loads_scripts_or_styles_from_the_internet():
+    remote = re.compile(r'<(?:script|link)\b[^>]*\b(?:src|href)="(?:https?:)?//', re.IGNORECASE)
+    offenders = [str(p.relative_to(BOOK)) for p in BOOK.rglob("*.html") if remote.search(p.read_text())]
+    assert not offenders, f"pages load scripts or styles from the internet: {offenders}"
+
+
+def test_pages_without_charts_do_not_load_the_chart_bundle():
+    others = [p for p in BOOK.rglob("*.html") if p not in chart_pages()]
+    assert others
+    assert not [p for p in others if "compute-deals-vega.js" in p.read_text()]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                             args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _is_local(url: str) -> bool:
+    parsed = urlparse(url)
+    return parsed.scheme in {"file", "data", "blob"} or parsed.hostname in LOOPBACK
+
+
+@pytest.mark.parametrize("page_path", chart_pages(), ids=lambda p: str(p.relative_to(BOOK)))
+def test_every_chart_draws_offline(browser, page_path: Path):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    blocked, errors = [], []
+
+    def guard(route):
+        if _is_local(route.request.url):
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", guard)
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(page_path.as_uri(), wait_until="load")
+    charts = page.locator(f".{CHART_CLASS}")
+    count = charts.count()
+    page.wait_for_function(
+        "n => document.querySelectorAll('.cd-chart svg.marks').length === n", arg=count,
+        timeout=20_000,
+    )
+    marks = charts.evaluate_all(
+        "els => els.map(e => e.querySelectorAll('svg.marks g.role-mark > *').length)")
+    menus = charts.evaluate_all(
+        "els => els.map(e => (e.querySelector('.vega-actions') || {}).textContent || '')")
+
+    first_mark = page.locator(f".{CHART_CLASS} svg.marks g.role-mark > path").first
+    first_mark.scroll_into_view_if_needed()
+    first_mark.hover(force=True)
+    page.wait_for_selector("#vg-tooltip-element.visible", timeout=5_000)
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"{page_path.stem}.png", full_page=True)
+    page.close()
+
+    assert not blocked, f"requests that would leave the machine: {blocked}"
+    assert all(n > 0 for n in marks), f"charts without marks: {marks}"
+    assert all("SVG" in m and "PNG" in m for m in menus), f"charts without a save menu: {menus}"
+    unexpected = [e for e in errors if not any(a in e for a in ALLOWED_CONSOLE_ERRORS)]
+    assert not unexpected, f"console errors: {unexpected}"
