@@ -33,6 +33,19 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
+FIRST_VISIBLE_MARK_CENTRE = """() => {
+  for (const el of document.querySelectorAll('.cd-chart svg.marks g.role-mark > *')) {
+    const box = el.getBoundingClientRect();
+    if (box.width > 2 && box.height > 2) {
+      el.scrollIntoView({block: 'center'});
+      const b = el.getBoundingClientRect();
+      return {x: b.x + b.width / 2, y: b.y + b.height / 2};
+    }
+  }
+  return null;
+}"""
+
+
 def chart_pages() -> list[Path]:
     return sorted(p for p in BOOK.rglob("*.html") if f'class="{CHART_CLASS}"' in p.read_text())
 
@@ -97,9 +110,9 @@ def test_every_chart_draws_offline(browser, page_path: Path):
     menus = charts.evaluate_all(
         "els => els.map(e => (e.querySelector('.vega-actions') || {}).textContent || '')")
 
-    first_mark = page.locator(f".{CHART_CLASS} svg.marks g.role-mark > path").first
-    first_mark.scroll_into_view_if_needed()
-    first_mark.hover(force=True)
+    point = page.evaluate(FIRST_VISIBLE_MARK_CENTRE)
+    assert point, "no mark big enough to hover"
+    page.mouse.move(point["x"], point["y"])
     page.wait_for_selector("#vg-tooltip-element.visible", timeout=5_000)
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,129 @@
+"""The build pipeline end to end, on a copy of the book and a made-up buyer's data.
+
+A build from other data describes that buyer; a second build with the same inputs re-executes
+nothing; bad data or a failing notebook leaves the previous _build/html byte-for-byte as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from compute_deals import book, execute
+from compute_deals.problems import DataError
+
+from conftest import acme_deals, acme_sources, deal, write_dataset
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def copy_of_book(target: Path) -> Path:
+    for name in ("_config.yml", "_toc.yml", "requirements.txt"):
+        shutil.copy2(ROOT / name, target / name)
+    for name in ("book", "notebooks", "data"):
+        shutil.copytree(ROOT / name, target / name)
+    return target
+
+
+def tree_digest(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            digest.update(str(path.relative_to(folder)).encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """A copy of the book built once from the Acme AI data; returns (root, data_dir, messages)."""
+    root = copy_of_book(tmp_path_factory.mktemp("book"))
+    data_dir = write_dataset(tmp_path_factory.mktemp("data") / "acme", acme_deals(), acme_sources())
+    messages: list[str] = []
+    book.build(root, data_dir, say=messages.append)
+    return root, data_dir, messages
+
+
+def test_a_build_from_other_data_describes_that_buyer(built):
+    root, _, messages = built
+    page = (root / "_build/html/notebooks/deals_at_a_glance.html").read_text()
+    prose = re.sub(r"<pre>.*?</pre>", "", page, flags=re.DOTALL)  # folded parameter cells aside
+    assert "Executing notebooks with papermill (buyer: Acme AI) ..." in messages
+    assert "Acme AI" in prose and "Quartz Silicon" in prose
+    assert "OpenAI" not in prose
+
+
+def test_executed_notebooks_carry_no_per_run_metadata_and_fold_the_injected_cell(built):
+    root, _, _ = built
+    nb = nbformat.read(root / "_build/stage/notebooks/deals_at_a_glance.ipynb", as_version=4)
+    assert set(nb.metadata["papermill"]) & {"start_time", "end_time", "duration", "input_path"} == set()
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1 and "hide-input" in injected[0].metadata["tags"]
+    assert "data_dir = \"../" in injected[0].source  # relative to notebooks/: no machine paths
+    assert not any("papermill" in c.metadata or "execution" in c.metadata for c in nb.cells)
+
+
+def test_a_second_build_with_the_same_inputs_does_nothing(built):
+    root, data_dir, _ = built
+    before = tree_digest(root / "_build/html")
+    messages: list[str] = []
+    book.build(root, data_dir, say=messages.append)
+    assert [m for m in messages if "executing" in m] == []
+    assert any(m.startswith("The book is up to date") for m in messages)
+    assert tree_digest(root / "_build/html") == before
+
+
+def test_bad_data_fails_before_anything_runs_and_keeps_the_old_book(built, tmp_path):
+    root, _, _ = built
+    before = tree_digest(root / "_build/html")
+    bad = write_dataset(tmp_path / "bad", [deal(value_usd="$38B")], acme_sources())
+    with pytest.raises(DataError, match=r"deals.csv:2: value_usd: '\$38B' — not a plain number"):
+        book.build(root, bad, say=lambda _: None)
+    assert tree_digest(root / "_build/html") == before
+
+
+def test_a_failing_notebook_keeps_the_old_book(built, tmp_path):
+    root, data_dir, _ = built
+    before = tree_digest(root / "_build/html")
+    broken = root / "notebooks" / "deals_at_a_glance.ipynb"
+    nb = nbformat.read(broken, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("raise RuntimeError('broken on purpose')"))
+    nbformat.write(nb, broken)
+    with pytest.raises(execute.NotebookFailed, match="broken on purpose"):
+        book.build(root, data_dir, say=lambda _: None)
+    assert tree_digest(root / "_build/html") == before
+
+
+def test_only_parameters_that_differ_from_the_defaults_are_injected(tmp_path):
+    (tmp_path / "notebooks").mkdir()
+    assert book.notebook_parameters(tmp_path, tmp_path / "data", "OpenAI") == {}
+    assert book.notebook_parameters(tmp_path, tmp_path / "other", "Acme AI") == {
+        "data_dir": "../other", "buyer": "Acme AI",
+    }
+
+
+def test_the_buyer_defaults_to_the_only_one_in_the_data(acme_dir):
+    from compute_deals.load import load_dataset
+
+    deals = load_dataset(acme_dir).deals
+    assert book.choose_buyer(deals, None) == "Acme AI"
+    with pytest.raises(book.BuildFailed, match="choose one of: Acme AI"):
+        book.choose_buyer(deals, "Nobody")
+
+
+def test_the_inputs_hash_changes_with_code_parameters_and_data_but_not_outputs(tmp_path):
+    source = ROOT / "notebooks" / "sources.ipynb"
+    base = execute.inputs_hash(source, {}, "data-1")
+    assert execute.inputs_hash(source, {"buyer": "x"}, "data-1") != base
+    assert execute.inputs_hash(source, {}, "data-2") != base
+    nb = nbformat.read(source, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+    stripped = tmp_path / "sources.ipynb"
+    nbformat.write(nb, stripped)
+    assert execute.inputs_hash(stripped, {}, "data-1") == base

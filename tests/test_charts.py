@@ -1,0 +1,47 @@
+"""The chart renderer: deterministic ids, offline embedding, data that cannot break the page."""
+
+import pandas as pd
+import pytest
+
+from compute_deals import charts, metrics
+from compute_deals.load import load_dataset
+
+
+@pytest.fixture
+def timeline(acme_dir):
+    return metrics.timeline(metrics.deals_of(load_dataset(acme_dir).deals, "Acme AI"))
+
+
+def test_the_chart_id_depends_on_the_spec_only():
+    assert charts.chart_id({"a": 1, "b": 2}) == charts.chart_id({"b": 2, "a": 1})
+    assert charts.chart_id({"a": 1}) != charts.chart_id({"a": 2})
+
+
+def test_the_renderer_embeds_with_the_local_vega_embed_and_no_cdn(timeline):
+    charts.use_book_renderer()
+    bundle = charts.deal_timeline(timeline, "Acme AI")._repr_mimebundle_()
+    bundle = bundle[0] if isinstance(bundle, tuple) else bundle
+    html = bundle["text/html"]
+    assert html.startswith('<div class="cd-chart" id="cd-chart-')
+    assert "vegaEmbed(el," in html
+    assert "cdn" not in html and "https://" not in html.replace("https://vega.github.io/schema", "")
+    assert bundle["text/plain"].startswith("Timeline of 4 compute deals of Acme AI")
+
+
+def test_text_in_the_data_cannot_close_the_script_element():
+    html = charts.chart_html({"data": {"values": [{"name": "</script><script>alert(1)</script>"}]}})
+    assert html.count("</script>") == 1
+
+
+def test_the_timeline_has_a_row_per_deal_and_every_vendor_in_the_data(timeline):
+    spec = charts.deal_timeline(timeline, "Acme AI").to_dict()
+    rows = next(iter(spec["datasets"].values()))
+    assert [row["deal_id"] for row in rows] == list(timeline["deal_id"])
+    assert {row["vendor"] for row in rows} == {"Nvidia", "Quartz", "Not reported"}
+    assert spec["title"]["text"].startswith("When Acme AI's compute deals")
+
+
+def test_the_bundle_defines_vega_embed_inside_a_function_scope():
+    bundle = charts.javascript_bundle()
+    assert bundle.startswith("(function () {") and bundle.rstrip().endswith("})();")
+    assert "window.vegaEmbed=" in bundle

@@ -1,0 +1,56 @@
+"""Derivations in compute_deals.metrics, worked on the made-up Acme AI dataset by hand."""
+
+import pandas as pd
+import pytest
+
+from compute_deals import metrics
+from compute_deals.load import load_dataset
+
+
+@pytest.fixture
+def acme(acme_dir):
+    return load_dataset(acme_dir)
+
+
+def test_deals_of_keeps_one_buyer_oldest_first(acme):
+    deals = metrics.deals_of(acme.deals, "Acme AI")
+    assert list(deals["deal_id"]) == ["acme-talks-2024", "acme-gpu-2025", "acme-chips-2025", "acme-dc-2026"]
+
+
+def test_deals_of_an_unknown_buyer_names_the_buyers_there_are(acme):
+    with pytest.raises(ValueError, match="no deals for buyer 'OpenAI'; buyers in the data: Acme AI"):
+        metrics.deals_of(acme.deals, "OpenAI")
+
+
+def test_overview_counts_by_hand(acme):
+    overview = metrics.overview(metrics.deals_of(acme.deals, "Acme AI"))
+    assert overview["n_deals"] == 4
+    assert overview["n_counterparties"] == 3  # Bolt Cloud twice, Quartz Silicon, Field Power
+    assert overview["n_with_window"] == 2
+    assert overview["first_announced"] == pd.Timestamp("2024-11-02")
+    assert overview["last_announced"] == pd.Timestamp("2026-01-10")
+
+
+def test_timeline_names_blank_vendors_and_keeps_unseen_ones(acme):
+    timeline = metrics.timeline(metrics.deals_of(acme.deals, "Acme AI"))
+    assert list(timeline["vendor"]) == ["Not reported", "Nvidia", "Quartz", "Not reported"]
+    assert list(timeline["deal"]) == [
+        "Bolt Cloud (Nov 2024)", "Bolt Cloud (Mar 2025)", "Quartz Silicon (Sep 2025)", "Field Power (Jan 2026)",
+    ]
+
+
+def test_labels_of_deals_announced_in_the_same_month_name_the_deal():
+    deals = pd.DataFrame({
+        "deal_id": ["a-1", "a-2", "b-1"],
+        "counterparty": ["Acme", "Acme", "Bolt"],
+        "announced": pd.to_datetime(["2025-03-01", "2025-03-20", "2025-03-01"]),
+    })
+    assert list(metrics.deal_labels(deals)) == ["Acme (Mar 2025) · a-1", "Acme (Mar 2025) · a-2", "Bolt (Mar 2025)"]
+
+
+def test_citations_list_the_deals_citing_each_source(acme):
+    extra = pd.concat([acme.sources, acme.sources.iloc[[0]].assign(source_id="uncited")], ignore_index=True)
+    cited = metrics.citations(metrics.deals_of(acme.deals, "Acme AI"), extra).set_index("source_id")["cited_by"]
+    assert cited["acme-release"] == ("acme-gpu-2025", "acme-chips-2025")
+    assert cited["quartz-news"] == ("acme-talks-2024", "acme-chips-2025", "acme-dc-2026")
+    assert cited["uncited"] == ()

@@ -1,0 +1,61 @@
+"""Tables and words for pages: units, ranges, and escaping of everything that comes from data/."""
+
+import math
+
+import pandas as pd
+import pytest
+
+from compute_deals import present
+
+
+@pytest.mark.parametrize("value, shown", [
+    (38e9, "$38.0B"), (1.4e12, "$1.4T"), (350e6, "$350.0M"), (950e3, "$950.0K"), (12, "$12"),
+    (math.nan, "—"),
+])
+def test_usd(value, shown):
+    assert present.usd(value) == shown
+
+
+def test_megawatts_have_thousands_separators():
+    assert present.megawatts(10000.0) == "10,000 MW"
+    assert present.megawatts(math.nan) == "—"
+
+
+def test_a_range_is_shown_only_where_reported():
+    assert present.with_range(138e9, 100e9, 138e9, present.usd) == "$138.0B (range $100.0B to $138.0B)"
+    assert present.with_range(38e9, math.nan, math.nan, present.usd) == "$38.0B"
+
+
+def test_tables_escape_text_from_data_but_keep_markup_built_by_the_package():
+    frame = pd.DataFrame({"a": ['<script>alert("x")</script>'], "b": [present.Markup("<b>ok</b>")]})
+    html = present.html_table(frame).data
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "<b>ok</b>" in html
+
+
+@pytest.mark.parametrize("address, is_link", [
+    ("https://example.org/a?b=1&c=2", True),
+    ("HTTP://example.org", True),
+    ("javascript:alert(1)", False),
+    ("000_f10239bcd8154525.txt", False),
+])
+def test_only_http_addresses_become_links(address, is_link):
+    assert ("<a href=" in present.link(address)) is is_link
+
+
+def test_addresses_are_escaped():
+    assert present.link('https://example.org/?a=1&b="x"') == (
+        '<a href="https://example.org/?a=1&amp;b=&quot;x&quot;" rel="noopener">'
+        "https://example.org/?a=1&amp;b=&quot;x&quot;</a>"
+    )
+
+
+def test_source_links_are_numbered_in_sources_csv_order():
+    numbers = present.source_numbers(pd.DataFrame({"source_id": ["s-a", "s-b", "s-c"]}))
+    links = present.source_links(("s-c", "s-a"), numbers)
+    assert links == ('<a href="sources.html#source-s-c" title="s-c">[3]</a> '
+                     '<a href="sources.html#source-s-a" title="s-a">[1]</a>')
+
+
+def test_markdown_text_escapes_markup():
+    assert present.markdown_text("*Acme* [AI](x)").data == r"\*Acme\* \[AI\]\(x\)"
