@@ -34,7 +34,8 @@ test: venv chromium  ## build the book, then pytest: package tests, strict nbval
 	$(BIN)/python -m pytest tests notebooks --nbval
 
 chromium:  ## install Debian's chromium for the browser test, if it is missing
-	@test -x /usr/bin/chromium || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
+	@test -x /usr/bin/chromium || { $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 clean:  ## remove _build (the .venv stays)
 	rm -rf _build

@@ -94,6 +94,7 @@ def build_html(stage: Path, say=print) -> Path:
         str(Path(sys.executable).parent / "jupyter-book"), "build", str(stage),
         "--path-output", str(stage),
         "-W", "-n", "--keep-going",  # every warning fails the build, but all are listed first
+        "--all",  # Sphinx cannot tell when our extension or templates changed: write every page
     ]
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:

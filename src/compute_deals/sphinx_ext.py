@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from docutils import nodes
+
 from compute_deals import charts
 
 BUNDLE = "compute-deals-vega.js"
@@ -38,7 +40,26 @@ def _load_bundle_on_chart_pages(app, pagename, templatename, context, doctree) -
         app.add_js_file(BUNDLE)
 
 
+# Jupyter Book 1 always loads sphinx-thebe, whose scripts name a CDN address (unpkg) and are
+# declared twice (a console error on every page) even with thebe off, as it is here.
+def _is_thebe_script(script) -> bool:
+    body = getattr(script, "attributes", {}).get("body", "")
+    return "THEBE_JS_URL" in body or str(getattr(script, "filename", "")).endswith("sphinx-thebe.js")
+
+
+def _drop_thebe_scripts(app, pagename, templatename, context, doctree) -> None:
+    context["script_files"] = [s for s in context["script_files"] if not _is_thebe_script(s)]
+
+
+def _drop_thebe_config(app, doctree, docname) -> None:
+    for node in list(doctree.findall(nodes.raw)):
+        if "x-thebe-config" in node.astext() or "kernelName =" in node.astext():
+            node.parent.remove(node)
+
+
 def setup(app):
     app.connect("builder-inited", _add_static_files)
     app.connect("html-page-context", _load_bundle_on_chart_pages)
+    app.connect("html-page-context", _drop_thebe_scripts)
+    app.connect("doctree-resolved", _drop_thebe_config, priority=900)  # after sphinx-thebe's
     return {"parallel_read_safe": True, "parallel_write_safe": True}
