@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 from urllib.parse import urlparse
 
+import pandas as pd
 import pytest
 
 from compute_deals.charts import CHART_CLASS
@@ -71,6 +72,15 @@ def test_pages_without_charts_do_not_load_the_chart_bundle():
     others = [p for p in BOOK.rglob("*.html") if p not in chart_pages()]
     assert others
     assert not [p for p in others if "compute-deals-vega.js" in p.read_text()]
+
+
+def test_every_chart_page_offers_the_data_behind_its_charts_as_csv():
+    for page in chart_pages():
+        links = re.findall(r'<a class="[^"]*download[^"]*"[^>]*href="([^"]+\.csv)"', page.read_text())
+        assert len(links) >= page.read_text().count(f'class="{CHART_CLASS}"'), page.name
+        for href in links:
+            table = pd.read_csv(page.parent / href)
+            assert len(table) > 0 and len(table.columns) > 1, href
 
 
 @pytest.fixture(scope="module")

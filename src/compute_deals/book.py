@@ -16,7 +16,7 @@ from pathlib import Path
 
 import nbformat
 
-from compute_deals import execute
+from compute_deals import execute, tables
 from compute_deals.load import load_dataset
 
 DEFAULT_DATA = Path("data")
@@ -129,11 +129,14 @@ def build(root: Path, data_dir: Path, buyer: str | None = None, say=print) -> Pa
     started = time.perf_counter()
 
     say(f"Validating {data_dir} ...")
-    buyer = choose_buyer(load_dataset(data_dir).deals, buyer)
+    data = load_dataset(data_dir)
+    buyer = choose_buyer(data.deals, buyer)
 
     say(f"Executing notebooks with papermill (buyer: {buyer}) ...")
     stage_sources(root, stage)
     execute_notebooks(root, stage, data_dir, buyer, say=say)
+    # The CSV behind each chart, where the pages' download links point (notebooks/tables/).
+    tables.write_all(data, buyer, stage / "notebooks" / tables.FOLDER)
 
     key = execute.files_digest([stage / name for name in (*BOOK_SOURCES, "notebooks")]
                                + [Path(__file__).parent, root / "requirements.txt"])
