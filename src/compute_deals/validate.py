@@ -7,11 +7,10 @@ are checked here on the values that passed their column rules.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-import pandas as pd
 import pandera.errors
 
 from compute_deals import schema
@@ -46,12 +45,9 @@ def column_problems(table: RawTable, file_name: str) -> list[Problem]:
     try:
         schema.pandera_schema(file_name).validate(table.frame, lazy=True)
     except pandera.errors.SchemaErrors as errors:
-        problems += [_as_problem(display, file_name, case) for case in _cases(errors)]
+        cases = errors.failure_cases.to_dict("records")
+        problems += [_as_problem(display, file_name, case) for case in cases]
     return problems
-
-
-def _cases(errors: pandera.errors.SchemaErrors) -> Iterator[dict]:
-    yield from errors.failure_cases.to_dict("records")
 
 
 def _as_problem(display: str, file_name: str, case: dict) -> Problem:
@@ -71,9 +67,10 @@ def _number(value: str) -> float | None:
     return float(value) if re.fullmatch(schema.NUMBER_PATTERN, value) else None
 
 
-def _date(value: str) -> pd.Timestamp | None:
+def _date(value: str) -> dt.date | None:
+    """A well-formed date, or None for blank and malformed values (reported elsewhere)."""
     try:
-        return pd.Timestamp.fromisoformat(value) if re.fullmatch(schema.DATE_PATTERN, value) else None
+        return dt.date.fromisoformat(value) if re.fullmatch(schema.DATE_PATTERN, value) else None
     except ValueError:
         return None
 
