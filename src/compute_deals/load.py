@@ -7,6 +7,7 @@ around values are accepted; anything that would need a guess is a problem, repor
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ class RawTable:
 
     path: Path
     frame: pd.DataFrame
+    header_line: int = 1
 
 
 @dataclass(frozen=True)
@@ -40,11 +42,14 @@ def read_raw(path: Path) -> RawTable:
     """Read a CSV file as text. Raises DataError for what stops it being read as a table at all."""
     display = str(path)
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise DataError([Problem(display, 0, "", "", "file not found")]) from None
+    body = raw.removeprefix(codecs.BOM_UTF8)
+    try:
+        text = body.decode("utf-8")
     except UnicodeDecodeError as err:
-        line = path.read_bytes()[: err.start].count(b"\n") + 1
+        line = body[: err.start].count(b"\n") + 1
         raise DataError(
             [Problem(display, line, "", "", "not UTF-8 text: save the file as CSV UTF-8")]
         ) from None
@@ -57,8 +62,8 @@ def read_raw(path: Path) -> RawTable:
         line = reader.line_num + 1
     if not records:
         raise DataError([Problem(display, 1, "", "", "empty file: expected a header row")])
-    (_, header), *rows = records
-    problems = _shape_problems(display, header, rows)
+    (header_line, header), *rows = records
+    problems = _shape_problems(display, header_line, header, rows)
     if problems:
         raise DataError(problems)
     frame = pd.DataFrame(
@@ -67,20 +72,21 @@ def read_raw(path: Path) -> RawTable:
         index=pd.Index([number for number, _ in rows], name="line"),
         dtype=str,
     )
-    return RawTable(path, frame)
+    return RawTable(path, frame, header_line)
 
 
-def _shape_problems(display: str, header: list[str], rows: list[tuple[int, list[str]]]):
+def _shape_problems(display: str, header_line: int, header: list[str],
+                    rows: list[tuple[int, list[str]]]):
     if len(header) == 1 and ";" in header[0]:
         return [
             Problem(
-                display, 1, "", header[0][:60],
+                display, header_line, "", header[0][:60],
                 "the file is separated by semicolons (as spreadsheets in Italian and other "
                 "locales save CSV): save it with commas as separators",
             )
         ]
     problems = [
-        Problem(display, 1, name, name, "duplicate column name")
+        Problem(display, header_line, name, name, "duplicate column name")
         for position, name in enumerate(header)
         if name in header[:position]
     ]
@@ -127,7 +133,7 @@ def read_tables(data_dir: Path) -> dict[str, RawTable]:
 
 def _no_tranches(data_dir: Path) -> RawTable:
     columns = list(schema.TRANCHE_RULES)
-    empty = pd.DataFrame(columns=columns, index=pd.Index([], name="line"), dtype=str)
+    empty = pd.DataFrame(columns=columns, index=pd.Index([], name="line", dtype=int), dtype=str)
     return RawTable(data_dir / schema.TRANCHES_FILE, empty)
 
 

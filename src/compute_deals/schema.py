@@ -21,10 +21,10 @@ KINDS = ("cloud", "hardware", "custom_chip", "datacenter", "equity")
 STATUSES = ("talks", "loi", "signed", "superseded", "cancelled")
 
 SLUG_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
-DATE_PATTERN = r"\d{4}-\d{2}-\d{2}"
+DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 # Digits with an optional decimal point: no currency signs, words, suffixes or separators, so
 # "$38B", "ten billion" and "1.000,5" are rejected instead of guessed at.
-NUMBER_PATTERN = r"-?\d+(?:\.\d+)?"
+NUMBER_PATTERN = r"-?[0-9]+(?:\.[0-9]+)?"  # ASCII digits only: \d would admit "３８"
 LANGUAGE_PATTERN = r"[a-z]{2}"
 
 
@@ -39,7 +39,7 @@ class Rule:
 def _blank_or(pattern: str) -> pa.Check:
     compiled = re.compile(pattern)
     return pa.Check(
-        lambda s: (s == "") | s.map(lambda v: compiled.fullmatch(v) is not None),
+        lambda s: (s == "") | s.map(lambda v: compiled.fullmatch(v) is not None).astype(bool),
         name=f"matches {pattern}",
     )
 
@@ -54,7 +54,7 @@ def _blank_or_date() -> pa.Check:
             return False
         return True
 
-    return pa.Check(lambda s: (s == "") | s.map(is_date), name="date")
+    return pa.Check(lambda s: (s == "") | s.map(is_date).astype(bool), name="date")
 
 
 def _blank_or_non_negative() -> pa.Check:

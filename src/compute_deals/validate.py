@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import pandera.errors
@@ -46,15 +47,16 @@ def column_problems(table: RawTable, file_name: str) -> list[Problem]:
         schema.pandera_schema(file_name).validate(table.frame, lazy=True)
     except pandera.errors.SchemaErrors as errors:
         cases = errors.failure_cases.to_dict("records")
-        problems += [_as_problem(display, file_name, case) for case in cases]
+        problems += [_as_problem(table, file_name, case) for case in cases]
     return problems
 
 
-def _as_problem(display: str, file_name: str, case: dict) -> Problem:
+def _as_problem(table: RawTable, file_name: str, case: dict) -> Problem:
+    display = str(table.path)
     if case["check"] == "column_in_dataframe":
         expected = ", ".join(schema.RULES_BY_FILE[file_name])
         return Problem(
-            display, 1, str(case["failure_case"]), "",
+            display, table.header_line, str(case["failure_case"]), "",
             f"missing column; the header must name: {expected}",
         )
     column, value = case["column"], str(case["failure_case"])
@@ -169,7 +171,8 @@ def tranche_problems(tranches: RawTable, deals: RawTable) -> list[Problem]:
             problems.append(Problem(display, first_line, "deal_id", deal_id,
                                     "no deal with this deal_id in deals.csv"))
             continue
-        total = sum(_number(value) or 0.0 for value in group["capacity_mw"])
+        # Decimal, not float: tranches of 1.1 and 2.2 MW fill a 3.3 MW deal exactly.
+        total = sum((Decimal(v) for v in group["capacity_mw"] if _number(v) is not None), Decimal(0))
         if capacity[deal_id] is not None and total > capacity[deal_id]:
             problems.append(Problem(
                 display, first_line, "capacity_mw", f"{total:g}",
@@ -179,11 +182,11 @@ def tranche_problems(tranches: RawTable, deals: RawTable) -> list[Problem]:
     return problems
 
 
-def _deal_capacity_mw(deals: RawTable) -> dict[str, float | None]:
+def _deal_capacity_mw(deals: RawTable) -> dict[str, Decimal | None]:
     """The most capacity a deal can have: capacity_mw_high if reported, else capacity_mw."""
-    frame = deals.frame
     capacity = {}
-    for _, row in frame.iterrows():
-        high = _number(row.get("capacity_mw_high", ""))
-        capacity[row["deal_id"]] = high if high is not None else _number(row.get("capacity_mw", ""))
+    for _, row in deals.frame.iterrows():
+        reported = [row.get(c, "") for c in ("capacity_mw_high", "capacity_mw")]
+        numbers = [Decimal(v) for v in reported if _number(v) is not None]
+        capacity[row["deal_id"]] = numbers[0] if numbers else None
     return capacity
