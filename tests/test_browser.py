@@ -74,10 +74,12 @@ def test_pages_without_charts_do_not_load_the_chart_bundle():
     assert not [p for p in others if "compute-deals-vega.js" in p.read_text()]
 
 
-def test_every_chart_page_offers_the_data_behind_its_charts_as_csv():
+def test_every_chart_has_a_source_line_and_the_csv_of_what_it_plots():
     for page in chart_pages():
-        links = re.findall(r'<a class="[^"]*download[^"]*"[^>]*href="([^"]+\.csv)"', page.read_text())
-        assert len(links) >= page.read_text().count(f'class="{CHART_CLASS}"'), page.name
+        text = page.read_text()
+        links = re.findall(r'<a class="cd-download" href="([^"]+\.csv)"', text)
+        assert len(links) == text.count(f'class="{CHART_CLASS}"'), page.name
+        assert text.count('<span class="cd-source">Source: ') == len(links), page.name
         for href in links:
             table = pd.read_csv(page.parent / href)
             assert len(table) > 0 and len(table.columns) > 1, href

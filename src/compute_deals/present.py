@@ -50,6 +50,13 @@ def source_numbers(sources: pd.DataFrame) -> dict[str, int]:
     return {source_id: number for number, source_id in enumerate(sources["source_id"], start=1)}
 
 
+def source_line(deals: pd.DataFrame, buyer: str) -> str:
+    """What a chart of these deals rests on, in one line."""
+    n_sources = deals["sources"].explode().nunique()
+    return (f"{len(deals)} deals of {buyer} in the Compute Deals dataset, from {n_sources} cited "
+            "sources (news reports, company releases, filings); each is listed under Sources.")
+
+
 def deals_table(deals: pd.DataFrame, numbers: dict[str, int]) -> pd.DataFrame:
     """The deals as a reader's table: one row per deal, units in the values, numbered sources."""
     return pd.DataFrame(

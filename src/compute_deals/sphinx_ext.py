@@ -7,11 +7,12 @@ into a cache folder beside the build and copied into _static/ with the theme's o
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from docutils import nodes
 
-from compute_deals import charts
+from compute_deals import charts, tables
 
 BUNDLE = "compute-deals-vega.js"
 STYLE = "compute-deals.css"
@@ -57,9 +58,20 @@ def _drop_thebe_config(app, doctree, docname) -> None:
             node.parent.remove(node)
 
 
+def _copy_tables(app, exception) -> None:
+    """Copy each page folder's tables/ (the CSV behind its charts, written by the build) beside
+    the page's HTML, where the charts' download links point."""
+    if exception is not None:
+        return
+    source = Path(app.srcdir)
+    for folder in sorted(source.glob(f"*/{tables.FOLDER}")):
+        shutil.copytree(folder, Path(app.outdir) / folder.relative_to(source), dirs_exist_ok=True)
+
+
 def setup(app):
     app.connect("builder-inited", _add_static_files)
     app.connect("html-page-context", _load_bundle_on_chart_pages)
     app.connect("html-page-context", _drop_thebe_scripts)
     app.connect("doctree-resolved", _drop_thebe_config, priority=900)  # after sphinx-thebe's
+    app.connect("build-finished", _copy_tables)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,17 +1,22 @@
-"""Every chart in the book: the Altair recipes, and the one renderer that puts them on a page.
+"""The one renderer that puts every chart on a page, and what all charts share.
 
 The renderer emits a div with an id derived from the chart's spec (not a random uuid, so stored
 notebook outputs are identical run to run and strict nbval holds) and a call to vegaEmbed, which the
 book serves from its own _static/ folder (sphinx_ext.py): no chart loads anything from the internet.
+Under each chart it writes the chart's source line and a link to the CSV of exactly what is plotted,
+both carried in the spec's usermeta by `with_footer`. The recipes live in this package's modules,
+one per page (glance.py, ...).
 """
 
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 
 import altair as alt
-import pandas as pd
+
+from compute_deals.tables import FOLDER as TABLES_FOLDER
 
 RENDERER = "compute-deals"
 CHART_CLASS = "cd-chart"
@@ -34,8 +39,25 @@ def _spec_json(spec: dict) -> str:
     return json.dumps(spec, sort_keys=True, ensure_ascii=False).replace("</", "<\\/")
 
 
+def with_footer(chart: alt.TopLevelMixin, source: str, table: str) -> alt.TopLevelMixin:
+    """Attach the chart's source line and the name of the CSV (in tables/) behind it."""
+    return chart.properties(usermeta={"compute_deals": {"source": source, "table": table}})
+
+
+def _footer_html(spec: dict) -> str:
+    meta = spec.get("usermeta", {}).get("compute_deals")
+    if not meta:
+        return ""
+    table = html.escape(meta["table"])
+    return (
+        f'<p class="cd-chart-footer"><span class="cd-source">Source: {html.escape(meta["source"])}</span>'
+        f' <a class="cd-download" href="{TABLES_FOLDER}/{table}" download>'
+        f"Download the data behind this chart ({table})</a></p>"
+    )
+
+
 def chart_html(spec: dict) -> str:
-    """The HTML that draws one chart with the globally loaded vegaEmbed."""
+    """The HTML that draws one chart with the globally loaded vegaEmbed, and its footer."""
     element = chart_id(spec)
     return (
         f'<div class="{CHART_CLASS}" id="{element}"></div>\n'
@@ -49,7 +71,7 @@ def chart_html(spec: dict) -> str:
         f"  vegaEmbed(el, {_spec_json(spec)}, {json.dumps(EMBED_OPTIONS, sort_keys=True)})\n"
         "    .catch(function (err) { el.textContent = String(err); console.error(err); });\n"
         "})();\n"
-        "</script>"
+        "</script>\n" + _footer_html(spec)
     )
 
 
@@ -74,53 +96,3 @@ def javascript_bundle() -> str:
 
     version = alt.SCHEMA_VERSION.lstrip("v").rsplit(".", 1)[0]
     return "(function () {\n" + vl_convert.javascript_bundle(vl_version=version) + "\n})();\n"
-
-
-def deal_timeline(timeline: pd.DataFrame, buyer: str) -> alt.Chart:
-    """Each deal on its own row: a dot when announced, a bar for its deployment window."""
-    order = list(timeline["deal"])
-    base = alt.Chart(timeline).encode(
-        y=alt.Y("deal:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
-        color=alt.Color("vendor:N", title="Accelerator vendor"),
-        opacity=alt.Opacity(
-            "status:O",
-            sort=list(STATUS_OPACITY),
-            title="Status",
-            scale=alt.Scale(domain=list(STATUS_OPACITY), range=list(STATUS_OPACITY.values())),
-        ),
-        tooltip=[
-            alt.Tooltip("counterparty:N", title="Counterparty"),
-            alt.Tooltip("deal_id:N", title="Deal id"),
-            alt.Tooltip("status:N", title="Status"),
-            alt.Tooltip("vendor:N", title="Accelerator vendor"),
-            alt.Tooltip("announced:T", title="Announced", format="%Y-%m-%d"),
-            alt.Tooltip("deploy_start:T", title="Deployment from", format="%Y-%m-%d"),
-            alt.Tooltip("deploy_end:T", title="Deployment to", format="%Y-%m-%d"),
-        ],
-    )
-    windows = base.transform_filter("isValid(datum.deploy_start) && isValid(datum.deploy_end)")
-    bars = windows.mark_bar(height=10, cornerRadius=2).encode(
-        x=alt.X("deploy_start:T", title=None, axis=alt.Axis(format="%Y", tickCount="year")),
-        x2="deploy_end:T",
-    )
-    dots = base.mark_point(filled=True, size=60, shape="diamond").encode(x="announced:T")
-    return (
-        alt.layer(bars, dots)
-        .properties(
-            width="container",
-            # The page's width; a fixed height per deal (a discrete height step would make
-            # Vega-Lite warn that it drops fitting in y).
-            height=ROW_HEIGHT_PX * len(timeline),
-            autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
-            title=alt.TitleParams(
-                f"When {buyer}'s compute deals were announced and when their capacity comes online",
-                subtitle=[
-                    "Diamond: announcement. Bar: deployment window, where reported.",
-                    "Fainter marks are not signed contracts (letters of intent, talks, superseded).",
-                ],
-                anchor="start",
-            ),
-            description=f"Timeline of {len(timeline)} compute deals of {buyer}: announcement dates "
-            "and deployment windows by accelerator vendor.",
-        )
-    )

@@ -1,0 +1,61 @@
+"""Charts of the page "The deals at a glance"."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from compute_deals.charts import ROW_HEIGHT_PX, STATUS_OPACITY, with_footer
+
+
+def deal_timeline(timeline: pd.DataFrame, buyer: str, source: str) -> alt.Chart:
+    """Each deal on its own row: a dot when announced, a bar for its deployment window."""
+    # Plots exactly tables.deal_timeline, which the footer offers for download.
+    order = list(timeline["deal"])
+    base = alt.Chart(timeline).encode(
+        y=alt.Y("deal:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
+        color=alt.Color("vendor:N", title="Accelerator vendor"),
+        opacity=alt.Opacity(
+            "status:O",
+            sort=list(STATUS_OPACITY),
+            title="Status",
+            scale=alt.Scale(domain=list(STATUS_OPACITY), range=list(STATUS_OPACITY.values())),
+        ),
+        tooltip=[
+            alt.Tooltip("counterparty:N", title="Counterparty"),
+            alt.Tooltip("deal_id:N", title="Deal id"),
+            alt.Tooltip("status:N", title="Status"),
+            alt.Tooltip("vendor:N", title="Accelerator vendor"),
+            alt.Tooltip("announced:T", title="Announced", format="%Y-%m-%d"),
+            alt.Tooltip("deploy_start:T", title="Deployment from", format="%Y-%m-%d"),
+            alt.Tooltip("deploy_end:T", title="Deployment to", format="%Y-%m-%d"),
+        ],
+    )
+    windows = base.transform_filter("isValid(datum.deploy_start) && isValid(datum.deploy_end)")
+    bars = windows.mark_bar(height=10, cornerRadius=2).encode(
+        x=alt.X("deploy_start:T", title=None, axis=alt.Axis(format="%Y", tickCount="year")),
+        x2="deploy_end:T",
+    )
+    dots = base.mark_point(filled=True, size=60, shape="diamond").encode(x="announced:T")
+    return with_footer(
+        alt.layer(bars, dots)
+        .properties(
+            width="container",
+            # The page's width; a fixed height per deal (a discrete height step would make
+            # Vega-Lite warn that it drops fitting in y).
+            height=ROW_HEIGHT_PX * len(timeline),
+            autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
+            title=alt.TitleParams(
+                f"When {buyer}'s compute deals were announced and when their capacity comes online",
+                subtitle=[
+                    "Diamond: announcement. Bar: deployment window, where reported.",
+                    "Fainter marks are not signed contracts (letters of intent, talks, superseded).",
+                ],
+                anchor="start",
+            ),
+            description=f"Timeline of {len(timeline)} compute deals of {buyer}: announcement dates "
+            "and deployment windows by accelerator vendor.",
+        ),
+        source,
+        "deal_timeline.csv",
+    )
