@@ -31,9 +31,10 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--buyer", default=None,
                        help="whose deals (default: the data's only buyer, else OpenAI)")
 
-    commands.add_parser(
+    refresh = commands.add_parser(
         "refresh-outputs", help="re-run notebooks/*.ipynb with default parameters, store outputs",
     )
+    refresh.add_argument("names", nargs="*", help="only these notebooks (e.g. sources)")
 
     args = parser.parse_args(argv)
     try:
@@ -61,7 +62,7 @@ def _run(args) -> int:
             print(f"\n{err}\nThe previous _build/html, if any, is unchanged.", file=sys.stderr)
             return 1
     elif args.command == "refresh-outputs":
-        book.refresh_stored_outputs(Path.cwd())
+        book.refresh_stored_outputs(Path.cwd(), only=tuple(args.names))
     return 0
 
 

@@ -69,7 +69,9 @@ def stage_sources(root: Path, stage: Path) -> None:
             shutil.copy2(source, target)
 
 
-def execute_notebooks(root: Path, stage: Path, data_dir: Path, buyer: str, say=print) -> None:
+def execute_notebooks(root: Path, stage: Path, data_dir: Path, buyer: str, say=print,
+                      only: tuple[str, ...] = ()) -> None:
+    """Execute the notebooks in notebooks/ (or just those named in `only`) whose inputs changed."""
     parameters = notebook_parameters(root, data_dir, buyer)
     digest = dependencies_digest(root, data_dir)
     jobs = [
@@ -80,6 +82,7 @@ def execute_notebooks(root: Path, stage: Path, data_dir: Path, buyer: str, say=p
             inputs_hash=execute.inputs_hash(notebook, parameters, digest),
         )
         for notebook in sorted((root / "notebooks").glob("*.ipynb"))
+        if not only or notebook.stem in only or notebook.name in only
     ]
     stale = [job for job in jobs if not execute.is_current(job)]
     for job in jobs:
@@ -151,13 +154,15 @@ def build(root: Path, data_dir: Path, buyer: str | None = None, say=print) -> Pa
     return front
 
 
-def refresh_stored_outputs(root: Path, say=print) -> None:
-    """Re-run every notebook in notebooks/ with its default parameters and store the outputs
-    in place (for strict nbval), so that the change can be reviewed as a diff."""
+def refresh_stored_outputs(root: Path, only: tuple[str, ...] = (), say=print) -> None:
+    """Re-run the notebooks in notebooks/ (all, or those named) with their default parameters
+    and store the outputs in place (for strict nbval), so the change can be reviewed as a diff."""
     root = root.resolve()
     with_outputs = root / "_build" / "refresh"
-    execute_notebooks(root, with_outputs, root / DEFAULT_DATA, DEFAULT_BUYER, say=say)
+    execute_notebooks(root, with_outputs, root / DEFAULT_DATA, DEFAULT_BUYER, say=say, only=only)
     for executed in sorted((with_outputs / "notebooks").glob("*.ipynb")):
+        if only and executed.stem not in only and executed.name not in only:
+            continue
         nb = nbformat.read(executed, as_version=4)
         nb.metadata.pop(execute.HASH_KEY, None)
         nb.metadata.pop("papermill", None)

@@ -66,3 +66,14 @@ def citations(deals: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
     out = sources.copy()
     out["cited_by"] = out["source_id"].map(cited_by).map(lambda ids: ids if isinstance(ids, tuple) else ())
     return out
+
+
+def counted(deals: pd.DataFrame, statuses: list[str]) -> pd.DataFrame:
+    """The deals whose status is one of `statuses` (a notebook parameter)."""
+    return deals[deals["status"].isin(statuses)].reset_index(drop=True)
+
+
+def summable(deals: pd.DataFrame) -> pd.DataFrame:
+    """Deals whose figures may be added up: superseded rows are left out, because the row that
+    replaced each restates what still holds (data/README.md, supersede convention)."""
+    return deals[deals["status"] != "superseded"].reset_index(drop=True)

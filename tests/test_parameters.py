@@ -1,0 +1,31 @@
+"""Every notebook parameter is declared once, in compute_deals.parameters, with the same default."""
+
+import ast
+from pathlib import Path
+
+import papermill
+import pytest
+
+from compute_deals.parameters import registry
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_defaults_are_the_registered_defaults(notebook):
+    declared = registry()
+    found = papermill.inspect_notebook(str(notebook))
+    assert {"data_dir", "buyer"} <= set(found)
+    for name, parameter in found.items():
+        assert name in declared, f"{notebook.name}: parameter {name} is not in compute_deals.parameters"
+        assert ast.literal_eval(parameter["default"]) == declared[name].default, name
+
+
+def test_every_parameter_explains_itself_and_ranges_hold_the_default():
+    for parameter in registry().values():
+        assert parameter.unit and parameter.meaning, parameter.name
+        if parameter.low is not None or parameter.high is not None:
+            assert parameter.reason and parameter.sources, parameter.name
+            assert parameter.low <= parameter.default <= parameter.high, parameter.name
+        if parameter.choices:
+            assert parameter.default in parameter.choices, parameter.name
