@@ -12,6 +12,8 @@ from compute_deals import schema
 DEAL_COLUMNS = list(schema.DEAL_RULES)
 SOURCE_COLUMNS = list(schema.SOURCE_RULES)
 TRANCHE_COLUMNS = [*schema.TRANCHE_RULES, "notes"]
+BENCHMARK_COLUMNS = list(schema.BENCHMARK_RULES)
+BUYER_CAPACITY_COLUMNS = list(schema.BUYER_CAPACITY_RULES)
 
 
 def deal(**values) -> dict:
@@ -46,12 +48,18 @@ def write_csv(path: Path, columns: list[str], rows: list[dict]) -> Path:
 
 
 def write_dataset(folder: Path, deals: list[dict], sources: list[dict],
-                  tranches: list[dict] | None = None) -> Path:
+                  tranches: list[dict] | None = None, benchmarks: list[dict] | None = None,
+                  buyer_capacity: list[dict] | None = None) -> Path:
+    """Write a dataset; optional files are written only when given."""
     folder.mkdir(parents=True, exist_ok=True)
     write_csv(folder / schema.DEALS_FILE, DEAL_COLUMNS, deals)
     write_csv(folder / schema.SOURCES_FILE, SOURCE_COLUMNS, sources)
-    if tranches is not None:
-        write_csv(folder / schema.TRANCHES_FILE, TRANCHE_COLUMNS, tranches)
+    optional = ((schema.TRANCHES_FILE, TRANCHE_COLUMNS, tranches),
+                (schema.BENCHMARKS_FILE, BENCHMARK_COLUMNS, benchmarks),
+                (schema.BUYER_CAPACITY_FILE, BUYER_CAPACITY_COLUMNS, buyer_capacity))
+    for file_name, columns, rows in optional:
+        if rows is not None:
+            write_csv(folder / file_name, columns, rows)
     return folder
 
 
@@ -88,6 +96,23 @@ def acme_tranches() -> list[dict]:
              "accelerator_vendor": "Quartz", "sources": "acme-release", "notes": "first phase"}]
 
 
+def acme_benchmarks() -> list[dict]:
+    return [
+        {"benchmark_id": "wire-all-in", "label": "Example Wire all-in", "usd_per_mw": "30000000",
+         "usd_per_mw_low": "", "usd_per_mw_high": "", "basis": "all-in, facility power",
+         "sources": "quartz-news", "notes": ""},
+        {"benchmark_id": "wire-range", "label": "Example Wire range", "usd_per_mw": "",
+         "usd_per_mw_low": "40000000", "usd_per_mw_high": "60000000", "basis": "all-in",
+         "sources": "quartz-news", "notes": "a range only"},
+    ]
+
+
+def acme_buyer_capacity() -> list[dict]:
+    return [{"buyer": "Acme AI", "year": "2025", "capacity_mw": "80", "sources": "acme-release",
+             "notes": "end of year"}]
+
+
 @pytest.fixture
 def acme_dir(tmp_path: Path) -> Path:
-    return write_dataset(tmp_path / "acme", acme_deals(), acme_sources(), acme_tranches())
+    return write_dataset(tmp_path / "acme", acme_deals(), acme_sources(), acme_tranches(),
+                         acme_benchmarks(), acme_buyer_capacity())

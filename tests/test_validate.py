@@ -12,9 +12,13 @@ from pathlib import Path
 
 import pytest
 from conftest import (
+    BENCHMARK_COLUMNS,
+    BUYER_CAPACITY_COLUMNS,
     DEAL_COLUMNS,
     SOURCE_COLUMNS,
     TRANCHE_COLUMNS,
+    acme_benchmarks,
+    acme_buyer_capacity,
     acme_deals,
     acme_sources,
     acme_tranches,
@@ -30,8 +34,11 @@ from compute_deals.problems import DataError, Problem
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = ROOT / ".venv" / "bin" / "python"
 DEALS, SOURCES, TRANCHES = schema.DEALS_FILE, schema.SOURCES_FILE, schema.TRANCHES_FILE
-COLUMNS = {DEALS: DEAL_COLUMNS, SOURCES: SOURCE_COLUMNS, TRANCHES: TRANCHE_COLUMNS}
-ROWS = {DEALS: acme_deals, SOURCES: acme_sources, TRANCHES: acme_tranches}
+COLUMNS = {DEALS: DEAL_COLUMNS, SOURCES: SOURCE_COLUMNS, TRANCHES: TRANCHE_COLUMNS,
+           schema.BENCHMARKS_FILE: BENCHMARK_COLUMNS,
+           schema.BUYER_CAPACITY_FILE: BUYER_CAPACITY_COLUMNS}
+ROWS = {DEALS: acme_deals, SOURCES: acme_sources, TRANCHES: acme_tranches,
+        schema.BENCHMARKS_FILE: acme_benchmarks, schema.BUYER_CAPACITY_FILE: acme_buyer_capacity}
 
 
 def edited(rows: list[dict], index: int, **values) -> list[dict]:
@@ -215,3 +222,22 @@ def test_cli_exits_0_on_the_shipped_data():
     result = validate_cli(ROOT / "data")
     assert result.returncode == 0, result.stderr
     assert "no problems found" in result.stdout
+
+
+@pytest.mark.parametrize(("file", "rows", "column", "says"), [
+    (schema.BENCHMARKS_FILE, edited(acme_benchmarks(), 1, usd_per_mw_low="70000000"),
+     "usd_per_mw_low", "greater than usd_per_mw_high"),
+    (schema.BENCHMARKS_FILE, edited(acme_benchmarks(), 1, benchmark_id="wire-all-in"),
+     "benchmark_id", "duplicate: already used on line 2"),
+    (schema.BENCHMARKS_FILE, edited(acme_benchmarks(), 1, sources="nowhere"),
+     "sources", "no such source_id"),
+    (schema.BUYER_CAPACITY_FILE, edited(acme_buyer_capacity(), 0, year="'25"),
+     "year", "not a year"),
+    (schema.BUYER_CAPACITY_FILE, edited(acme_buyer_capacity(), 0, capacity_mw="1.9 GW"),
+     "capacity_mw", "not a plain number"),
+])
+def test_benchmarks_and_buyer_capacity_follow_the_same_rules(acme_dir, file, rows, column, says):
+    write_csv(acme_dir / file, COLUMNS[file], rows)
+    [problem] = problems(acme_dir)
+    assert (Path(problem.file).name, problem.column) == (file, column)
+    assert says in problem.message

@@ -51,7 +51,8 @@ def _run(args) -> int:
     if args.command == "validate":
         data = load.load_dataset(args.data)
         print(f"{args.data}: {len(data.deals)} deals, {len(data.sources)} sources, "
-              f"{len(data.tranches)} tranches: no problems found.")
+              f"{len(data.tranches)} tranches, {len(data.benchmarks)} benchmarks, "
+              f"{len(data.buyer_capacity)} buyer capacity figures: no problems found.")
     elif args.command == "tables":
         for path in tables.write_all(load.load_dataset(args.data), args.buyer, args.out):
             print(path)

@@ -31,11 +31,14 @@ class RawTable:
 
 @dataclass(frozen=True)
 class Dataset:
-    """The typed dataset: numbers as floats (NaN = not reported), dates as Timestamps (NaT)."""
+    """The typed dataset: numbers as floats (NaN = not reported), dates as Timestamps (NaT).
+    Optional files that are absent give empty frames with their columns."""
 
     deals: pd.DataFrame
     sources: pd.DataFrame
     tranches: pd.DataFrame
+    benchmarks: pd.DataFrame
+    buyer_capacity: pd.DataFrame
 
 
 def read_raw(path: Path) -> RawTable:
@@ -115,12 +118,12 @@ def typed(raw: RawTable, file_name: str) -> pd.DataFrame:
 
 
 def read_tables(data_dir: Path) -> dict[str, RawTable]:
-    """Read every file of the dataset that is there; tranches.csv is optional."""
+    """Read every file of the dataset that is there (schema.OPTIONAL_FILES may be absent)."""
     problems: list[Problem] = []
     tables: dict[str, RawTable] = {}
-    for file_name in (schema.DEALS_FILE, schema.SOURCES_FILE, schema.TRANCHES_FILE):
+    for file_name in (*schema.REQUIRED_FILES, *schema.OPTIONAL_FILES):
         path = Path(data_dir) / file_name
-        if file_name == schema.TRANCHES_FILE and not path.exists():
+        if file_name in schema.OPTIONAL_FILES and not path.exists():
             continue
         try:
             tables[file_name] = read_raw(path)
@@ -131,10 +134,10 @@ def read_tables(data_dir: Path) -> dict[str, RawTable]:
     return tables
 
 
-def _no_tranches(data_dir: Path) -> RawTable:
-    columns = list(schema.TRANCHE_RULES)
+def _absent(data_dir: Path, file_name: str) -> RawTable:
+    columns = list(schema.RULES_BY_FILE[file_name])
     empty = pd.DataFrame(columns=columns, index=pd.Index([], name="line", dtype=int), dtype=str)
-    return RawTable(data_dir / schema.TRANCHES_FILE, empty)
+    return RawTable(data_dir / file_name, empty)
 
 
 def load_dataset(data_dir: Path | str) -> Dataset:
@@ -144,9 +147,12 @@ def load_dataset(data_dir: Path | str) -> Dataset:
     problems = problems_in(tables)
     if problems:
         raise DataError(problems)
-    tables.setdefault(schema.TRANCHES_FILE, _no_tranches(data_dir))
+    for file_name in schema.OPTIONAL_FILES:
+        tables.setdefault(file_name, _absent(data_dir, file_name))
     return Dataset(
         deals=typed(tables[schema.DEALS_FILE], schema.DEALS_FILE),
         sources=typed(tables[schema.SOURCES_FILE], schema.SOURCES_FILE),
         tranches=typed(tables[schema.TRANCHES_FILE], schema.TRANCHES_FILE),
+        benchmarks=typed(tables[schema.BENCHMARKS_FILE], schema.BENCHMARKS_FILE),
+        buyer_capacity=typed(tables[schema.BUYER_CAPACITY_FILE], schema.BUYER_CAPACITY_FILE),
     )

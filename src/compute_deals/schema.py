@@ -16,6 +16,10 @@ import pandera.pandas as pa
 DEALS_FILE = "deals.csv"
 SOURCES_FILE = "sources.csv"
 TRANCHES_FILE = "tranches.csv"
+BENCHMARKS_FILE = "benchmarks.csv"
+BUYER_CAPACITY_FILE = "buyer_capacity.csv"
+REQUIRED_FILES = (DEALS_FILE, SOURCES_FILE)
+OPTIONAL_FILES = (TRANCHES_FILE, BENCHMARKS_FILE, BUYER_CAPACITY_FILE)
 
 KINDS = ("cloud", "hardware", "custom_chip", "datacenter", "equity")
 STATUSES = ("talks", "loi", "signed", "superseded", "cancelled")
@@ -26,6 +30,7 @@ DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 # "$38B", "ten billion" and "1.000,5" are rejected instead of guessed at.
 NUMBER_PATTERN = r"-?[0-9]+(?:\.[0-9]+)?"  # ASCII digits only: \d would admit "３８"
 LANGUAGE_PATTERN = r"[a-z]{2}"
+YEAR_PATTERN = r"(19|20)[0-9]{2}"
 
 
 @dataclass(frozen=True)
@@ -86,6 +91,7 @@ SOURCE_LIST = Rule(
     "not a list of source ids: write ids from sources.csv separated by ';' with no spaces",
 )
 NUMBER_RULES = [NUMBER, NON_NEGATIVE]
+YEAR = Rule(_blank_or(YEAR_PATTERN), "not a year: write four digits, e.g. 2025")
 LANGUAGE = Rule(_blank_or(LANGUAGE_PATTERN), "not a two-letter language code such as en or it")
 
 
@@ -137,17 +143,53 @@ TRANCHE_RULES: dict[str, list[Rule]] = {
 DEAL_NUMBER_COLUMNS = tuple(name for name, rules in DEAL_RULES.items() if rules == NUMBER_RULES)
 DEAL_DATE_COLUMNS = ("announced", "deploy_start", "deploy_end")
 
-RULES_BY_FILE = {DEALS_FILE: DEAL_RULES, SOURCES_FILE: SOURCE_RULES, TRANCHES_FILE: TRANCHE_RULES}
+BENCHMARK_RULES: dict[str, list[Rule]] = {
+    "benchmark_id": [REQUIRED, SLUG],
+    "label": [REQUIRED],
+    "usd_per_mw": NUMBER_RULES,
+    "usd_per_mw_low": NUMBER_RULES,
+    "usd_per_mw_high": NUMBER_RULES,
+    "basis": [REQUIRED],
+    "sources": [REQUIRED, SOURCE_LIST],
+    "notes": [],
+}
+
+BUYER_CAPACITY_RULES: dict[str, list[Rule]] = {
+    "buyer": [REQUIRED],
+    "year": [REQUIRED, YEAR],
+    "capacity_mw": [REQUIRED, *NUMBER_RULES],
+    "sources": [REQUIRED, SOURCE_LIST],
+    "notes": [],
+}
+
+RULES_BY_FILE = {
+    DEALS_FILE: DEAL_RULES,
+    SOURCES_FILE: SOURCE_RULES,
+    TRANCHES_FILE: TRANCHE_RULES,
+    BENCHMARKS_FILE: BENCHMARK_RULES,
+    BUYER_CAPACITY_FILE: BUYER_CAPACITY_RULES,
+}
 NUMBER_COLUMNS_BY_FILE = {
     DEALS_FILE: DEAL_NUMBER_COLUMNS,
     SOURCES_FILE: (),
     TRANCHES_FILE: ("capacity_mw",),
+    BENCHMARKS_FILE: ("usd_per_mw", "usd_per_mw_low", "usd_per_mw_high"),
+    BUYER_CAPACITY_FILE: ("year", "capacity_mw"),
 }
 DATE_COLUMNS_BY_FILE = {
     DEALS_FILE: DEAL_DATE_COLUMNS,
     SOURCES_FILE: ("published",),
     TRANCHES_FILE: ("online",),
+    BENCHMARKS_FILE: (),
+    BUYER_CAPACITY_FILE: (),
 }
+# low <= base <= high wherever two of them are reported, per file.
+RANGES_BY_FILE = {
+    DEALS_FILE: (("value_usd_low", "value_usd", "value_usd_high"),
+                 ("capacity_mw_low", "capacity_mw", "capacity_mw_high")),
+    BENCHMARKS_FILE: (("usd_per_mw_low", "usd_per_mw", "usd_per_mw_high"),),
+}
+UNIQUE_BY_FILE = {DEALS_FILE: "deal_id", SOURCES_FILE: "source_id", BENCHMARKS_FILE: "benchmark_id"}
 
 
 def pandera_schema(file_name: str) -> pa.DataFrameSchema:

@@ -20,11 +20,6 @@ from compute_deals.problems import Problem
 if TYPE_CHECKING:
     from compute_deals.load import RawTable
 
-RANGES = (
-    ("value_usd_low", "value_usd", "value_usd_high"),
-    ("capacity_mw_low", "capacity_mw", "capacity_mw_high"),
-)
-
 
 def problems_in(tables: dict[str, RawTable]) -> list[Problem]:
     """Every problem in the dataset's tables (keyed by file name), sorted by file and line."""
@@ -82,16 +77,16 @@ def relation_problems(tables: dict[str, RawTable]) -> list[Problem]:
     sources = tables.get(schema.SOURCES_FILE)
     tranches = tables.get(schema.TRANCHES_FILE)
     problems: list[Problem] = []
+    for file_name, table in tables.items():
+        if file_name in schema.UNIQUE_BY_FILE:
+            problems += duplicate_ids(table, schema.UNIQUE_BY_FILE[file_name])
+        problems += range_problems(table, schema.RANGES_BY_FILE.get(file_name, ()))
     if deals is not None:
-        problems += duplicate_ids(deals, "deal_id")
-        problems += range_problems(deals)
         problems += window_problems(deals)
-    if sources is not None:
-        problems += duplicate_ids(sources, "source_id")
     if sources is not None and "source_id" in sources.frame:
         known = set(sources.frame["source_id"])
-        for table in (deals, tranches):
-            if table is not None:
+        for file_name, table in tables.items():
+            if file_name != schema.SOURCES_FILE:
                 problems += unknown_sources(table, known)
     if deals is not None and tranches is not None:
         problems += tranche_problems(tranches, deals)
@@ -112,19 +107,19 @@ def duplicate_ids(table: RawTable, column: str) -> list[Problem]:
     return problems
 
 
-def range_problems(deals: RawTable) -> list[Problem]:
+def range_problems(table: RawTable, ranges) -> list[Problem]:
     """low <= base <= high wherever both ends of a comparison are reported."""
     problems = []
-    for low, base, high in RANGES:
-        if not {low, base, high} <= set(deals.frame.columns):
+    for low, base, high in ranges:
+        if not {low, base, high} <= set(table.frame.columns):
             continue
-        for line, row in deals.frame.iterrows():
+        for line, row in table.frame.iterrows():
             values = {name: _number(row[name]) for name in (low, base, high)}
             for smaller, larger in ((low, base), (base, high), (low, high)):
                 a, b = values[smaller], values[larger]
                 if a is not None and b is not None and a > b:
                     problems.append(Problem(
-                        str(deals.path), line, smaller, row[smaller],
+                        str(table.path), line, smaller, row[smaller],
                         f"greater than {larger} ({row[larger]}): ranges need "
                         f"{low} <= {base} <= {high}",
                     ))
