@@ -8,6 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DATA ?= data
 BUYER ?=
+PARAMS ?=
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
 .PHONY: help venv book outputs test chromium clean
@@ -24,7 +25,7 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	touch $@
 
 book: venv  ## validate DATA (default data/), run the notebooks with papermill, build _build/html
-	$(BIN)/python -m compute_deals build --data "$(DATA)" $(if $(BUYER),--buyer "$(BUYER)")
+	$(BIN)/python -m compute_deals build --data "$(DATA)" $(if $(BUYER),--buyer "$(BUYER)") $(if $(PARAMS),--params "$(PARAMS)")
 
 outputs: venv  ## re-run notebooks/*.ipynb with default parameters and store the outputs nbval checks
 	$(BIN)/python -m compute_deals refresh-outputs

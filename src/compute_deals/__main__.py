@@ -30,6 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--data", type=Path, default=Path("data"), help="data folder (default: data)")
     build.add_argument("--buyer", default=None,
                        help="whose deals (default: the data's only buyer, else OpenAI)")
+    build.add_argument("--params", type=Path, default=None,
+                       help="a YAML file of parameter values (names as in the notebooks)")
 
     refresh = commands.add_parser(
         "refresh-outputs", help="re-run notebooks/*.ipynb with default parameters, store outputs",
@@ -58,8 +60,8 @@ def _run(args) -> int:
             print(path)
     elif args.command == "build":
         try:
-            book.build(Path.cwd(), args.data, args.buyer)
-        except (book.BuildFailed, book.execute.NotebookFailed) as err:
+            book.build(Path.cwd(), args.data, args.buyer, args.params)
+        except (book.BuildFailed, book.execute.NotebookFailed, book.scenarios.ParameterError) as err:
             print(f"\n{err}\nThe previous _build/html, if any, is unchanged.", file=sys.stderr)
             return 1
     elif args.command == "refresh-outputs":

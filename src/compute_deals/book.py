@@ -16,7 +16,7 @@ from pathlib import Path
 
 import nbformat
 
-from compute_deals import execute, tables
+from compute_deals import execute, scenarios, tables
 from compute_deals.load import load_dataset
 
 DEFAULT_DATA = Path("data")
@@ -39,11 +39,12 @@ def choose_buyer(deals, buyer: str | None) -> str:
     return buyer
 
 
-def notebook_parameters(root: Path, data_dir: Path, buyer: str) -> dict:
+def notebook_parameters(root: Path, data_dir: Path, buyer: str, chosen: dict | None = None) -> dict:
     """The parameters papermill injects, only those that differ from the notebooks' defaults, so
     the default run is the one stored in notebooks/. data_dir is relative to notebooks/ (the
-    kernel's working folder), so executed notebooks hold no machine-specific path."""
-    parameters = {}
+    kernel's working folder), so executed notebooks hold no machine-specific path. `chosen` are
+    the (checked) values of a parameter file."""
+    parameters = dict(chosen or {})
     if data_dir.resolve() != (root / DEFAULT_DATA).resolve():
         parameters["data_dir"] = os.path.relpath(data_dir.resolve(), (root / "notebooks").resolve())
     if buyer != DEFAULT_BUYER:
@@ -70,20 +71,22 @@ def stage_sources(root: Path, stage: Path) -> None:
 
 
 def execute_notebooks(root: Path, stage: Path, data_dir: Path, buyer: str, say=print,
-                      only: tuple[str, ...] = ()) -> None:
-    """Execute the notebooks in notebooks/ (or just those named in `only`) whose inputs changed."""
-    parameters = notebook_parameters(root, data_dir, buyer)
+                      only: tuple[str, ...] = (), chosen: dict | None = None) -> None:
+    """Execute the notebooks in notebooks/ (or just those named in `only`) whose inputs changed,
+    each with the parameters it declares."""
+    parameters = notebook_parameters(root, data_dir, buyer, chosen)
     digest = dependencies_digest(root, data_dir)
-    jobs = [
-        execute.Job(
+    jobs = []
+    for notebook in sorted((root / "notebooks").glob("*.ipynb")):
+        if only and notebook.stem not in only and notebook.name not in only:
+            continue
+        own = execute.own_parameters(notebook, parameters)
+        jobs.append(execute.Job(
             source=notebook,
             output=stage / "notebooks" / notebook.name,
-            parameters=parameters,
-            inputs_hash=execute.inputs_hash(notebook, parameters, digest),
-        )
-        for notebook in sorted((root / "notebooks").glob("*.ipynb"))
-        if not only or notebook.stem in only or notebook.name in only
-    ]
+            parameters=own,
+            inputs_hash=execute.inputs_hash(notebook, own, digest),
+        ))
     stale = [job for job in jobs if not execute.is_current(job)]
     for job in jobs:
         if job not in stale:
@@ -124,9 +127,11 @@ def built_key(html: Path) -> str | None:
     return key_file.read_text().strip() if key_file.exists() else None
 
 
-def build(root: Path, data_dir: Path, buyer: str | None = None, say=print) -> Path:
+def build(root: Path, data_dir: Path, buyer: str | None = None, params_file: Path | None = None,
+          say=print) -> Path:
     """The whole pipeline; returns the path of the built book's front page."""
     root, data_dir = root.resolve(), data_dir.resolve()
+    chosen = scenarios.read_parameters(params_file) if params_file else {}
     build_dir = root / "_build"
     stage, html = build_dir / "stage", build_dir / "html"
     started = time.perf_counter()
@@ -137,7 +142,7 @@ def build(root: Path, data_dir: Path, buyer: str | None = None, say=print) -> Pa
 
     say(f"Executing notebooks with papermill (buyer: {buyer}) ...")
     stage_sources(root, stage)
-    execute_notebooks(root, stage, data_dir, buyer, say=say)
+    execute_notebooks(root, stage, data_dir, buyer, say=say, chosen=chosen)
     # The CSV behind each chart, where the pages' download links point (notebooks/tables/).
     tables.write_all(data, buyer, stage / "notebooks" / tables.FOLDER)
 

@@ -58,6 +58,16 @@ def inputs_hash(notebook: Path, parameters: dict, dependencies_digest: str) -> s
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
+def own_parameters(notebook: Path, parameters: dict) -> dict:
+    """The subset of `parameters` that a notebook declares in its parameters cell."""
+    if not parameters:
+        return {}
+    import papermill  # only when there is something to filter: keeps a no-op build fast
+
+    declared = papermill.inspect_notebook(str(notebook))
+    return {name: value for name, value in parameters.items() if name in declared}
+
+
 def is_current(job: Job) -> bool:
     if not job.output.exists():
         return False
