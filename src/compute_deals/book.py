@@ -7,6 +7,7 @@ any step leaves the previous _build/html as it was.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -23,6 +24,7 @@ DEFAULT_DATA = Path("data")
 DEFAULT_BUYER = "OpenAI"  # the notebooks' own default (their parameters cell)
 BOOK_SOURCES = ("_config.yml", "_toc.yml", "book")
 KEY_FILE = ".compute-deals-inputs"
+PROVENANCE_FILE = "provenance.json"
 
 
 class BuildFailed(RuntimeError):
@@ -109,6 +111,27 @@ def build_html(stage: Path, say=print) -> Path:
     return stage / "_build" / "html"
 
 
+def current_commit(root: Path) -> str:
+    """The commit the book is built from, marked when the working tree has changes."""
+    def git(*args: str) -> str:
+        result = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True)
+        return result.stdout.strip() if result.returncode == 0 else ""
+
+    commit = git("rev-parse", "--short=12", "HEAD") or "not a git checkout"
+    return commit + (" with uncommitted changes" if git("status", "--porcelain") else "")
+
+
+def write_provenance(stage: Path, data_dir: Path, commit: str) -> None:
+    """What the page footer stamps on every page (sphinx_ext.py): the data version, the commit
+    and the build date. Written only when the book is rebuilt, so it never makes a build stale."""
+    stamp = {
+        "data_version": execute.files_digest([data_dir])[:12],
+        "commit": commit,
+        "built": time.strftime("%Y-%m-%d", time.gmtime()),
+    }
+    (stage / PROVENANCE_FILE).write_text(json.dumps(stamp, indent=1) + "\n")
+
+
 def swap_in(new_html: Path, html: Path, key: str) -> None:
     """Copy the new HTML beside the old, then exchange them with renames."""
     incoming, outgoing = html.with_name("html.incoming"), html.with_name("html.outgoing")
@@ -146,12 +169,14 @@ def build(root: Path, data_dir: Path, buyer: str | None = None, params_file: Pat
     # The CSV behind each chart, where the pages' download links point (notebooks/tables/).
     tables.write_all(data, buyer, stage / "notebooks" / tables.FOLDER)
 
+    commit = current_commit(root)
     key = execute.files_digest([stage / name for name in (*BOOK_SOURCES, "notebooks")]
-                               + [Path(__file__).parent, root / "requirements.txt"])
+                               + [Path(__file__).parent, root / "requirements.txt"]) + commit
     if built_key(html) == key:
         say(f"The book is up to date ({time.perf_counter() - started:.1f} s).")
     else:
         say("Building the book with Jupyter Book ...")
+        write_provenance(stage, data_dir, commit)
         swap_in(build_html(stage, say=say), html, key)
         say(f"Built in {time.perf_counter() - started:.1f} s.")
     front = html / "index.html"

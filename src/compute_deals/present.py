@@ -145,6 +145,24 @@ def sources_table(citations: pd.DataFrame) -> HTML:
     ))
 
 
+def parameters_table(parameters, numbers: dict[str, int]) -> pd.DataFrame:
+    """Every assumption as a reader's table: default, unit, range, why, and its sources."""
+    def shown(value) -> str:
+        return ", ".join(map(str, value)) if isinstance(value, list) else (
+            "; ".join(f"{k}: {v}" for k, v in value.items()) if isinstance(value, dict) else str(value))
+
+    return pd.DataFrame({
+        "Parameter": [Markup(f"<code>{html.escape(p.name)}</code>") for p in parameters],
+        "Default": [shown(p.default) for p in parameters],
+        "Unit": [p.unit for p in parameters],
+        "What it sets": [p.meaning for p in parameters],
+        "Range explored": [f"{p.low:g} to {p.high:g}" if p.low is not None else
+                           (", ".join(map(str, p.choices)) if p.choices else DASH) for p in parameters],
+        "Why": [p.reason or DASH for p in parameters],
+        "Sources": [source_links(p.sources, numbers) if p.sources else DASH for p in parameters],
+    })
+
+
 def markdown_text(text: str) -> Markdown:
     """Text from data/ for a {glue:md} role: Markdown with every markup character escaped."""
     return Markdown(re.sub(r"([\\`*_{}\[\]()<>#+\-.!|~$&])", r"\\\1", text))

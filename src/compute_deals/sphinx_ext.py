@@ -7,6 +7,8 @@ into a cache folder beside the build and copied into _static/ with the theme's o
 
 from __future__ import annotations
 
+import html
+import json
 import shutil
 from pathlib import Path
 
@@ -29,6 +31,18 @@ def _bundle_dir(app) -> Path:
         partial.write_text(charts.javascript_bundle(), encoding="utf-8")
         partial.replace(folder / BUNDLE)
     return folder
+
+
+def _stamp_footer(app, config) -> None:
+    """Every page's footer: data version, commit and build date (book.write_provenance)."""
+    stamp_file = Path(app.srcdir) / "provenance.json"
+    if not stamp_file.exists():
+        return
+    stamp = json.loads(stamp_file.read_text())
+    config.html_theme_options["extra_footer"] = (
+        f'<p class="cd-stamp">Data version {html.escape(stamp["data_version"])} · '
+        f'commit {html.escape(stamp["commit"])} · built {html.escape(stamp["built"])}</p>'
+    )
 
 
 def _add_static_files(app) -> None:
@@ -69,6 +83,7 @@ def _copy_tables(app, exception) -> None:
 
 
 def setup(app):
+    app.connect("config-inited", _stamp_footer)
     app.connect("builder-inited", _add_static_files)
     app.connect("html-page-context", _load_bundle_on_chart_pages)
     app.connect("html-page-context", _drop_thebe_scripts)
