@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import csv
+import hashlib
+import shutil
 from pathlib import Path
 
 import pytest
 
 from compute_deals import schema
 
+ROOT = Path(__file__).resolve().parents[1]
 DEAL_COLUMNS = list(schema.DEAL_RULES)
 SOURCE_COLUMNS = list(schema.SOURCE_RULES)
 TRANCHE_COLUMNS = [*schema.TRANCHE_RULES, "notes"]
@@ -116,3 +119,21 @@ def acme_buyer_capacity() -> list[dict]:
 def acme_dir(tmp_path: Path) -> Path:
     return write_dataset(tmp_path / "acme", acme_deals(), acme_sources(), acme_tranches(),
                          acme_benchmarks(), acme_buyer_capacity())
+
+
+def copy_of_book(target: Path) -> Path:
+    """The book's sources copied into `target`, to build without touching the repo's _build."""
+    for name in ("_config.yml", "_toc.yml", "requirements.txt"):
+        shutil.copy2(ROOT / name, target / name)
+    for name in ("book", "notebooks", "data"):
+        shutil.copytree(ROOT / name, target / name)
+    return target
+
+
+def tree_digest(folder: Path, skip: tuple[str, ...] = ()) -> str:
+    """A hash of every file's path and bytes under `folder`, but for files named in `skip`."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and path.name not in skip:
+            digest.update(str(path.relative_to(folder)).encode() + path.read_bytes())
+    return digest.hexdigest()

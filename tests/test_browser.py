@@ -10,26 +10,16 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pandas as pd
 import pytest
+from browsing import chromium, visit
 
 from compute_deals.charts import CHART_CLASS
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "_build" / "html"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-LOOPBACK = {"localhost", "127.0.0.1", "[::1]", "::1"}
-# Console errors that every Jupyter Book 1 page prints and that do not affect it:
-ALLOWED_CONSOLE_ERRORS = (
-    # pydata-sphinx-theme reads a theme mode from localStorage, which file:// pages lack.
-    "Got invalid theme mode",
-)
-# Flags for a root user in a sandbox with no network (see the machine notes in the README).
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 FIRST_VISIBLE_MARK_CENTRE = """() => {
@@ -87,36 +77,14 @@ def test_every_chart_has_a_source_line_and_the_csv_of_what_it_plots():
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                             args=CHROMIUM_ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
-
-
-def _is_local(url: str) -> bool:
-    parsed = urlparse(url)
-    return parsed.scheme in {"file", "data", "blob"} or parsed.hostname in LOOPBACK
 
 
 @pytest.mark.parametrize("page_path", chart_pages(), ids=lambda p: str(p.relative_to(BOOK)))
 def test_every_chart_draws_offline(browser, page_path: Path):
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    blocked, errors = [], []
-
-    def guard(route):
-        if _is_local(route.request.url):
-            route.continue_()
-        else:
-            blocked.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", guard)
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(page_path.as_uri(), wait_until="load")
+    seen = visit(browser, page_path)
+    page = seen.page
     charts = page.locator(f".{CHART_CLASS}")
     count = charts.count()
     page.wait_for_function(
@@ -137,8 +105,7 @@ def test_every_chart_draws_offline(browser, page_path: Path):
     page.screenshot(path=SCREENSHOTS / f"{page_path.stem}.png", full_page=True)
     page.close()
 
-    assert not blocked, f"requests that would leave the machine: {blocked}"
+    assert not seen.blocked, f"requests that would leave the machine: {seen.blocked}"
     assert all(n > 0 for n in marks), f"charts without marks: {marks}"
     assert all("SVG" in m and "PNG" in m for m in menus), f"charts without a save menu: {menus}"
-    unexpected = [e for e in errors if not any(a in e for a in ALLOWED_CONSOLE_ERRORS)]
-    assert not unexpected, f"console errors: {unexpected}"
+    assert not seen.unexpected_errors(), f"console errors: {seen.unexpected_errors()}"

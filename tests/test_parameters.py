@@ -29,3 +29,12 @@ def test_every_parameter_explains_itself_and_ranges_hold_the_default():
             assert parameter.low <= parameter.default <= parameter.high, parameter.name
         if parameter.choices:
             assert parameter.default in parameter.choices, parameter.name
+
+
+def test_every_parameter_source_is_in_the_shipped_sources():
+    import csv
+
+    with (NOTEBOOKS[0].parents[1] / "data" / "sources.csv").open(encoding="utf-8") as handle:
+        known = {row["source_id"] for row in csv.DictReader(handle)}
+    for parameter in registry().values():
+        assert set(parameter.sources) <= known, parameter.name

@@ -57,5 +57,9 @@ def test_source_links_are_numbered_in_sources_csv_order():
                      '<a href="sources.html#source-s-a" title="s-a">[1]</a>')
 
 
+def test_a_source_missing_from_the_data_stays_plain_text():
+    assert present.source_links(("elsewhere",), {}) == "<code>elsewhere</code>"
+
+
 def test_markdown_text_escapes_markup():
     assert present.markdown_text("*Acme* [AI](x)").data == r"\*Acme\* \[AI\]\(x\)"

@@ -88,10 +88,11 @@ def deals_table(deals: pd.DataFrame, numbers: dict[str, int]) -> pd.DataFrame:
 
 def source_links(source_ids: tuple[str, ...], numbers: dict[str, int],
                  page: str = "sources.html") -> Markup:
-    """Each source as its number, linking to its row on the sources page (id in the tooltip)."""
+    """Each source as its number, linking to its row on the sources page (id in the tooltip);
+    an id the data's sources.csv lacks (a project reference, with other data) stays plain."""
     return Markup(" ".join(
-        f'<a href="{page}#source-{html.escape(sid)}" title="{html.escape(sid)}">'
-        f"[{numbers[sid]}]</a>"
+        f'<a href="{page}#source-{html.escape(sid)}" title="{html.escape(sid)}">[{numbers[sid]}]</a>'
+        if sid in numbers else f"<code>{html.escape(sid)}</code>"
         for sid in source_ids
     ))
 

@@ -1,0 +1,73 @@
+"""Opening built pages in Debian's chromium (Playwright), offline: every request that is not
+file:// or loopback is blocked and recorded, and so are console errors and dialogs."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+CHROMIUM = "/usr/bin/chromium"
+# Flags for a root user in a sandbox with no network (see the machine notes in the README).
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+LOOPBACK = {"localhost", "127.0.0.1", "::1"}
+# Console errors that every Jupyter Book 1 page prints and that do not affect it:
+ALLOWED_CONSOLE_ERRORS = (
+    # pydata-sphinx-theme reads a theme mode from localStorage, which file:// pages lack.
+    "Got invalid theme mode",
+)
+
+
+@contextmanager
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                             args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def is_local(url: str) -> bool:
+    parsed = urlparse(url)
+    return parsed.scheme in {"file", "data", "blob"} or parsed.hostname in LOOPBACK
+
+
+@dataclass
+class Visit:
+    page: object
+    blocked: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+    def unexpected_errors(self) -> list[str]:
+        return [e for e in self.errors if not any(a in e for a in ALLOWED_CONSOLE_ERRORS)]
+
+
+def visit(browser, path: Path, width: int = 1280, height: int = 900) -> Visit:
+    """Open a page; the caller closes visit.page."""
+    page = browser.new_page(viewport={"width": width, "height": height})
+    seen = Visit(page)
+
+    def guard(route):
+        if is_local(route.request.url):
+            route.continue_()
+        else:
+            seen.blocked.append(route.request.url)
+            route.abort()
+
+    def on_dialog(dialog):
+        seen.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.route("**/*", guard)
+    page.on("console", lambda msg: seen.errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: seen.errors.append(str(exc)))
+    page.on("dialog", on_dialog)
+    page.goto(path.as_uri(), wait_until="load")
+    return seen
