@@ -11,7 +11,7 @@ BUYER ?=
 PARAMS ?=
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: help venv book outputs test chromium clean
+.PHONY: help venv book outputs test bench chromium clean
 
 help:  ## list the targets
 	@awk -F ':.*## ' '/^[a-z-]+:.*## / {printf "  make %-9s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -33,6 +33,9 @@ outputs: venv  ## re-run notebooks/*.ipynb with default parameters and store the
 test: venv chromium  ## build the book, then pytest: package tests, strict nbval, browser test
 	$(MAKE) --no-print-directory book
 	$(BIN)/python -m pytest tests notebooks --nbval
+
+bench: venv  ## time cold, no-op, one-row and 10,000-deal builds (medians); writes _build/bench.json
+	$(BIN)/python -m compute_deals.bench
 
 chromium:  ## install Debian's chromium for the browser test, if it is missing
 	@test -x /usr/bin/chromium || { $(SUDO) apt-get update -qq && \
