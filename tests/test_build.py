@@ -45,6 +45,7 @@ def test_executed_notebooks_carry_no_per_run_metadata_and_fold_the_injected_cell
     assert set(nb.metadata["papermill"]) & {"start_time", "end_time", "duration", "input_path"} == set()
     injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert len(injected) == 1 and "hide-input" in injected[0].metadata["tags"]
+    assert injected[0].id == "injected-parameters"  # papermill would give a random id
     assert "data_dir = \"../" in injected[0].source  # relative to notebooks/: no machine paths
     assert not any("papermill" in c.metadata or "execution" in c.metadata for c in nb.cells)
 
@@ -124,3 +125,15 @@ def test_the_inputs_hash_changes_with_code_parameters_and_data_but_not_outputs(t
     stripped = tmp_path / "sources.ipynb"
     nbformat.write(nb, stripped)
     assert execute.inputs_hash(stripped, {}, "data-1") == base
+
+
+def test_the_files_digest_ignores_where_the_folders_are(tmp_path):
+    for name in ("a", "zzz"):
+        (tmp_path / name / "data").mkdir(parents=True)
+        (tmp_path / name / "data" / "deals.csv").write_text("same")
+        (tmp_path / name / "requirements.txt").write_text("pins")
+    digests = {execute.files_digest([tmp_path / n / "requirements.txt", tmp_path / n / "data"])
+               for n in ("a", "zzz")}
+    assert len(digests) == 1
+    (tmp_path / "zzz" / "data" / "deals.csv").write_text("changed")
+    assert execute.files_digest([tmp_path / "zzz" / "data"]) != execute.files_digest([tmp_path / "a" / "data"])

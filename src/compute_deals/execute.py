@@ -36,13 +36,15 @@ class NotebookFailed(RuntimeError):
 
 
 def files_digest(paths: list[Path]) -> str:
-    """A hash of the names and contents of files (folders are walked), in a stable order."""
+    """A hash of files (folders are walked) by their path relative to the argument they came from
+    and their bytes, in the order given: where a folder sits on disk does not change it."""
     digest = hashlib.sha256()
-    files = sorted({f for p in paths for f in ([p] if p.is_file() else p.rglob("*")) if f.is_file()})
-    for path in files:
-        if "__pycache__" in path.parts:
-            continue
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    for top in paths:
+        files = sorted(f for f in ([top] if top.is_file() else top.rglob("*"))
+                       if f.is_file() and "__pycache__" not in f.parts)
+        for path in files:
+            name = path.name if path == top else path.relative_to(top).as_posix()
+            digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
@@ -86,11 +88,14 @@ def strip_run_metadata(nb) -> None:
 
 
 def hide_injected_parameters(nb) -> None:
-    """papermill does not copy the parameters cell's tags (papermill#731): fold its cell away."""
+    """papermill does not copy the parameters cell's tags (papermill#731): fold its cell away.
+    It also gives the cell a random id each run: give it a fixed one."""
     for cell in nb.cells:
         tags = cell.metadata.setdefault("tags", [])
-        if INJECTED_TAG in tags and "hide-input" not in tags:
-            tags.append("hide-input")
+        if INJECTED_TAG in tags:
+            cell.id = INJECTED_TAG
+            if "hide-input" not in tags:
+                tags.append("hide-input")
 
 
 def execute(job: Job, cwd: Path) -> float:

@@ -42,9 +42,11 @@ COMMON = (
 
 def registry() -> dict[str, Parameter]:
     """Every parameter of every notebook, by name."""
+    from compute_deals import cost
+    from compute_deals import dependency
     from compute_deals import ramp
 
-    gathered = [*COMMON, *ramp.PARAMETERS]
+    gathered = [*COMMON, *ramp.PARAMETERS, *dependency.PARAMETERS, *cost.PARAMETERS]
     names = [p.name for p in gathered]
     duplicates = {n for n in names if names.count(n) > 1}
     assert not duplicates, f"parameters declared twice: {duplicates}"

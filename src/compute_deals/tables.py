@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from compute_deals import cost
+from compute_deals import dependency
 from compute_deals import metrics
+from compute_deals import overlaps
 from compute_deals.load import Dataset
 
 FOLDER = "tables"  # beside the executed notebooks, so pages link to tables/<name>.csv
@@ -19,6 +22,19 @@ def deal_timeline(data: Dataset, buyer: str) -> pd.DataFrame:
 
 TABLES: dict[str, Callable[[Dataset, str], pd.DataFrame]] = {
     "deal_timeline.csv": deal_timeline,
+    "vendor_share.csv": dependency.vendor_share_table,
+    "online_by_vendor.csv": dependency.online_by_vendor_table,
+    "nvidia_share_timeline.csv": dependency.nvidia_share_timeline_table,
+    "nvidia_share_delay.csv": dependency.delay_comparison_table,
+    "vendor_concentration.csv": dependency.concentration_table,
+    "gantt.csv": overlaps.gantt_table,
+    "overlaps.csv": overlaps.overlaps_table,
+    "concurrency.csv": overlaps.concurrency_table,
+    "online_capacity.csv": overlaps.online_capacity_table,
+    "annual_commitments.csv": overlaps.annual_commitments_table,
+    "cost_per_mw.csv": cost.cost_per_mw_table,
+    "cost_vs_benchmarks.csv": cost.versus_benchmarks_table,
+    "cost_sensitivity.csv": cost.sensitivity_table,
 }
 
 

@@ -1,0 +1,218 @@
+"""Charts and page tables of the page "Dependency on Nvidia". Each chart plots exactly the table
+named in its footer (compute_deals.dependency's *_table functions)."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from compute_deals import present
+from compute_deals.charts import with_footer
+from compute_deals.dependency import NVIDIA, SHARE_THRESHOLD
+
+ABOVE = f"above {SHARE_THRESHOLD:.0%}"
+
+HEIGHT_PX = 300
+DATE_AXIS = alt.Axis(format="%Y", tickCount="year")
+SHARE_AXIS = alt.Axis(format="%")
+
+
+def _finished(chart, source: str, table: str, title: str, subtitle: list[str], description: str,
+              height: int = HEIGHT_PX) -> alt.TopLevelMixin:
+    """The chapter's common sizing, title, alt text and footer (source line, CSV of the table)."""
+    return with_footer(chart.properties(
+        width="container",
+        height=height,
+        autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
+        title=alt.TitleParams(title, subtitle=subtitle, anchor="start"),
+        description=description,
+    ), source, table)
+
+
+def quarter_label(date: pd.Timestamp) -> str:
+    return f"Q{date.quarter} {date.year}"
+
+
+def plain(value):
+    """A numpy scalar as the Python number it holds: glue's format specs ({glue:text}`x:.0%`)
+    parse the stored repr, which must be a plain number."""
+    return value.item() if hasattr(value, "item") else value
+
+
+def percent(value: float) -> str:
+    return present.DASH if pd.isna(value) else f"{value:.0%}"
+
+
+def vendor_share(frame: pd.DataFrame, buyer: str, source: str) -> alt.Chart:
+    """Each reported vendor's share of contracted MW and of contracted dollars, side by side;
+    the subtitle says how much names no vendor (that row has no share of the known)."""
+    measures = {"share_of_known": "Capacity (reported MW)", "value_share_of_known": "Value (reported USD)"}
+    unreported = frame[frame["share_of_known"].isna()]
+    left_out = (f"Leaves out what names no vendor: {percent(unreported['share'].sum())} of the MW "
+                f"and {percent(unreported['value_share'].sum())} of the USD.")
+    chart = alt.Chart(frame).transform_filter("isValid(datum.share_of_known)").transform_fold(
+        list(measures), as_=["measure", "fraction"]
+    ).transform_calculate(
+        measure_label=" || ".join(f"(datum.measure === '{k}' ? '{v}' : '')" for k, v in measures.items())
+    ).mark_bar().encode(
+        y=alt.Y("vendor:N", sort=list(frame["vendor"]), title=None),
+        yOffset=alt.YOffset("measure_label:N", sort=list(measures.values())),
+        x=alt.X("fraction:Q", title="Share of what names a vendor", axis=SHARE_AXIS),
+        color=alt.Color("measure_label:N", sort=list(measures.values()), title=None),
+        tooltip=[
+            alt.Tooltip("vendor:N", title="Accelerator vendor"),
+            alt.Tooltip("measure_label:N", title="Measure"),
+            alt.Tooltip("fraction:Q", title="Share where vendor reported", format=".1%"),
+            alt.Tooltip("capacity_mw:Q", title="Capacity (MW)", format=",.0f"),
+            alt.Tooltip("share:Q", title="Share of all MW", format=".1%"),
+            alt.Tooltip("value_usd:Q", title="Value (USD)", format="$,.3s"),
+            alt.Tooltip("value_share:Q", title="Share of all USD", format=".1%"),
+            alt.Tooltip("n_deals:Q", title="Deals"),
+        ],
+    )
+    return _finished(
+        chart, source, "vendor_share.csv",
+        f"Which accelerators {buyer}'s contracted capacity and dollars are on",
+        ["Share of the reported MW and of the reported USD of the deals that count, by vendor.",
+         left_out,
+         "Rows overlap (sites inside umbrella deals), so shares describe the record, not a fleet."],
+        f"Bar chart: share of contracted capacity and of contract value by accelerator vendor "
+        f"for the vendors of {buyer}'s deals.",
+        height=40 * len(frame) + 40,
+    )
+
+
+def online_by_vendor(frame: pd.DataFrame, buyer: str, source: str) -> alt.Chart:
+    """Online MW over time, stacked by vendor."""
+    chart = alt.Chart(frame).mark_area(opacity=0.85).encode(
+        x=alt.X("date:T", title=None, axis=DATE_AXIS),
+        y=alt.Y("online_mw:Q", title="Online capacity (MW)", stack="zero"),
+        color=alt.Color("vendor:N", title="Accelerator vendor"),
+        order=alt.Order("vendor:N"),
+        tooltip=[
+            alt.Tooltip("date:T", title="Quarter end", format="%Y-%m-%d"),
+            alt.Tooltip("vendor:N", title="Accelerator vendor"),
+            alt.Tooltip("online_mw:Q", title="Online (MW)", format=",.0f"),
+            alt.Tooltip("online_mw_low:Q", title="Low (MW)", format=",.0f"),
+            alt.Tooltip("online_mw_high:Q", title="High (MW)", format=",.0f"),
+        ],
+    )
+    return _finished(
+        chart, source, "online_by_vendor.csv",
+        f"{buyer}'s contracted capacity as it comes online, by accelerator vendor",
+        ["Reported MW online at each quarter end: tranches at their dates, the rest ramped over "
+         "each deal's window.", "Capacity without a complete window is not placed in time."],
+        f"Stacked area chart of online capacity in MW by accelerator vendor, quarter by quarter, "
+        f"for {buyer}.",
+    )
+
+
+def nvidia_share(frame: pd.DataFrame, buyer: str, source: str) -> alt.Chart:
+    """Nvidia's share of online MW over time: a line, with the band from low/high capacities."""
+    base = alt.Chart(frame).encode(x=alt.X("date:T", title=None, axis=DATE_AXIS))
+    band = base.mark_area(opacity=0.25).encode(
+        y=alt.Y("nvidia_share_low:Q", title=f"{NVIDIA}'s share of online MW", axis=SHARE_AXIS,
+                scale=alt.Scale(domain=[0, 1])),
+        y2="nvidia_share_high:Q",
+    )
+    line = base.mark_line(point=True).encode(
+        y="nvidia_share:Q",
+        tooltip=[
+            alt.Tooltip("date:T", title="Quarter end", format="%Y-%m-%d"),
+            alt.Tooltip("nvidia_share:Q", title="Share of all online MW", format=".1%"),
+            alt.Tooltip("nvidia_share_low:Q", title="Share, low", format=".1%"),
+            alt.Tooltip("nvidia_share_high:Q", title="Share, high", format=".1%"),
+            alt.Tooltip("nvidia_share_of_known:Q", title="Share where vendor reported", format=".1%"),
+            alt.Tooltip("nvidia_mw:Q", title=f"{NVIDIA} (MW)", format=",.0f"),
+            alt.Tooltip("total_mw:Q", title="All online (MW)", format=",.0f"),
+        ],
+    )
+    return _finished(
+        alt.layer(band, line), source, "nvidia_share_timeline.csv",
+        f"{NVIDIA}'s share of {buyer}'s online compute capacity, quarter by quarter",
+        ["Share of the MW online at each quarter end that runs on its accelerators.",
+         "The band spans the low and high reported capacities."],
+        f"Line chart of {NVIDIA}'s share of {buyer}'s online capacity from "
+        f"{frame['date'].min():%Y} to {frame['date'].max():%Y}, with a low-high band.",
+    )
+
+
+def delay_comparison(frame: pd.DataFrame, buyer: str, source: str) -> alt.Chart:
+    """Nvidia's share path under each delay of the deployments that are not on Nvidia."""
+    chart = alt.Chart(frame).transform_calculate(
+        scenario="datum.delay_months === 0 ? 'As reported' : datum.delay_months + ' months later'"
+    ).mark_line(point=True).encode(
+        x=alt.X("date:T", title=None, axis=DATE_AXIS),
+        y=alt.Y("nvidia_share:Q", title=f"{NVIDIA}'s share of online MW", axis=SHARE_AXIS,
+                scale=alt.Scale(domain=[0, 1])),
+        color=alt.Color("scenario:N", title="Deployments not on " + NVIDIA,
+                        sort=alt.EncodingSortField("delay_months")),
+        strokeDash=alt.StrokeDash("scenario:N", sort=alt.EncodingSortField("delay_months")),
+        tooltip=[
+            alt.Tooltip("date:T", title="Quarter end", format="%Y-%m-%d"),
+            alt.Tooltip("delay_months:Q", title="Delay (months)"),
+            alt.Tooltip("nvidia_share:Q", title=f"{NVIDIA}'s share", format=".1%"),
+        ],
+    )
+    return _finished(
+        chart, source, "nvidia_share_delay.csv",
+        f"If the other vendors' deployments slip, {NVIDIA}'s share of {buyer}'s capacity stays higher for longer",
+        [f"{NVIDIA}'s share of online MW when every deployment not on its accelerators",
+         "(deal windows and tranches) comes online later by the given number of months."],
+        f"Line chart comparing {NVIDIA}'s share of online capacity under delays of "
+        f"{', '.join(str(m) for m in sorted(frame['delay_months'].unique()))} months.",
+    )
+
+
+def concentration(frame: pd.DataFrame, buyer: str, source: str) -> alt.Chart:
+    """The Herfindahl–Hirschman index and the number of vendors above the threshold, over time."""
+    base = alt.Chart(frame).encode(
+        x=alt.X("date:T", title=None, axis=DATE_AXIS),
+        tooltip=[
+            alt.Tooltip("date:T", title="Quarter end", format="%Y-%m-%d"),
+            alt.Tooltip("hhi:Q", title="HHI (0–1)", format=".2f"),
+            alt.Tooltip("vendors_above_5pct:Q", title=f"Vendors {ABOVE}"),
+        ],
+    )
+    hhi = base.mark_line(point=True).encode(
+        y=alt.Y("hhi:Q", title="Herfindahl–Hirschman index (0–1, line)", scale=alt.Scale(domain=[0, 1])),
+    )
+    count = base.mark_line(interpolate="step-after", strokeDash=[4, 3], color="#888").encode(
+        y=alt.Y("vendors_above_5pct:Q", title=f"Vendors {ABOVE} (dashed)",
+                axis=alt.Axis(tickMinStep=1, orient="right")),
+    )
+    return _finished(
+        alt.layer(hhi, count).resolve_scale(y="independent"), source, "vendor_concentration.csv",
+        f"How concentrated {buyer}'s online capacity is among accelerator vendors",
+        ["Herfindahl–Hirschman index of the vendors' shares of online MW whose vendor is "
+         "reported (1 = a single vendor),", f"and how many vendors hold more than {SHARE_THRESHOLD:.0%}."],
+        f"Line chart of the Herfindahl–Hirschman index of accelerator vendors and the number of "
+        f"vendors {ABOVE} of {buyer}'s online capacity, quarter by quarter.",
+    )
+
+
+def vendor_share_page_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """tables' vendor_share for a reader: units in the values, both kinds of share."""
+    return pd.DataFrame({
+        "Accelerator vendor": frame["vendor"],
+        "Deals": frame["n_deals"],
+        "Capacity": frame["capacity_mw"].map(present.megawatts),
+        "Share of all MW": frame["share"].map(percent),
+        "Share of MW with a vendor": frame["share_of_known"].map(percent),
+        "Derived MW (in no share)": frame["capacity_mw_derived"].map(
+            lambda mw: present.megawatts(mw) if mw > 0 else present.DASH),
+        "Value": frame["value_usd"].map(present.usd),
+        "Share of all USD": frame["value_share"].map(percent),
+        "Share of USD with a vendor": frame["value_share_of_known"].map(percent),
+        "Deals reporting MW / USD": frame["n_with_capacity"].astype(str) + " / "
+        + frame["n_with_value"].astype(str),
+    })
+
+
+def unplaced_page_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """dependency.unplaced_by_vendor for a reader."""
+    return pd.DataFrame({
+        "Accelerator vendor": frame["vendor"],
+        "Capacity not placed in time": frame["unplaced_mw"].map(present.megawatts),
+        "Deals": frame["deals"],
+    })

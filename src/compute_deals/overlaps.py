@@ -1,0 +1,265 @@
+"""Timeline overlaps: which deals ramp, pay and compete for power at the same time.
+
+Deployment windows (deploy_start to deploy_end) are compared in pairs and counted per quarter;
+contract value is spread evenly over each contract's term to find the years where commitments pile
+up; capacity online comes from the one ramp model (ramp.py). Intervals are half-open, [start, end):
+the length of an interval is end - start in days, so windows that only touch overlap by zero days.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from compute_deals import metrics, ramp
+from compute_deals.load import Dataset
+from compute_deals.parameters import ALL_STATUSES_BUT_CANCELLED
+
+# A window with a start and no reported end stays open to the end of the book's time axis (the
+# last of ramp.quarter_ends): the source says the capacity starts coming online and nothing says
+# it has finished, and no chart looks further ahead than this.
+HORIZON_END = ramp.quarter_ends()[-1]
+DEFAULT_RAMP_SHAPE = next(p.default for p in ramp.PARAMETERS if p.name == "ramp_shape")
+ONE_DAY = pd.Timedelta(days=1)
+ONLINE, REPORTED = "Online under the deals", "Reported by the buyer"  # online_vs_reported measures
+
+def overlap_days(start_a: pd.Timestamp, end_a: pd.Timestamp,
+                 start_b: pd.Timestamp, end_b: pd.Timestamp) -> int:
+    """max(0, min(end_a, end_b) - max(start_a, start_b)) in days."""
+    return max(0, (min(end_a, end_b) - max(start_a, start_b)).days)
+
+
+def chosen_deals(data: Dataset, buyer: str, statuses: list[str]) -> pd.DataFrame:
+    """The buyer's deals that count (statuses) and may be added up (no superseded rows)."""
+    return metrics.summable(metrics.counted(metrics.deals_of(data.deals, buyer), statuses))
+
+
+def deployment_windows(deals: pd.DataFrame, horizon_end: pd.Timestamp = HORIZON_END) -> pd.DataFrame:
+    """Each deal with at least one end of its deployment window reported, the missing end filled
+    by convention: no end -> open to horizon_end; no start -> from the announcement (the earliest
+    date the data ties to the deal). window_note says which end was filled in."""
+    start, end = deals["deploy_start"], deals["deploy_end"]
+    known = start.notna() | end.notna()
+    filled_start = start.fillna(deals["announced"].where(deals["announced"] < end, end))
+    filled_end = end.fillna(filled_start.where(filled_start > horizon_end, horizon_end))
+    note = pd.Series("", index=deals.index)
+    note[start.isna()] = "start not reported: from the announcement"
+    note[end.isna()] = f"end not reported: open to {horizon_end:%Y-%m-%d}"
+    windows = pd.DataFrame({
+        "deal_id": deals["deal_id"], "deal": metrics.deal_labels(deals),
+        "counterparty": deals["counterparty"], "vendor": metrics.vendor(deals),
+        "status": deals["status"], "window_start": filled_start, "window_end": filled_end,
+        "window_note": note,
+    })[known]
+    return windows.sort_values(["window_start", "deal_id"], kind="stable").reset_index(drop=True)
+
+
+def pairwise_overlaps(windows: pd.DataFrame) -> pd.DataFrame:
+    """Every pair of windows that overlaps by more than zero days, longest overlap first.
+    deal_a is the window that starts first (windows are sorted by start); bound_assumed says that
+    either window has a start or end filled by convention."""
+    rows = []
+    for i, a in enumerate(windows.itertuples(index=False)):
+        for b in windows.iloc[i + 1:].itertuples(index=False):
+            days = overlap_days(a.window_start, a.window_end, b.window_start, b.window_end)
+            if days > 0:
+                rows.append({
+                    "deal_a": a.deal_id, "deal_b": b.deal_id,
+                    "overlap_start": max(a.window_start, b.window_start),
+                    "overlap_end": min(a.window_end, b.window_end),
+                    "overlap_days": days, "label_a": a.deal, "label_b": b.deal,
+                    "bound_assumed": bool(a.window_note or b.window_note),
+                })
+    columns = ["deal_a", "deal_b", "overlap_start", "overlap_end", "overlap_days", "label_a", "label_b",
+               "bound_assumed"]
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.sort_values(["overlap_days", "overlap_start", "deal_a", "deal_b"],
+                             ascending=[False, True, True, True], kind="stable").reset_index(drop=True)
+
+
+def concurrency(windows: pd.DataFrame, quarter_ends: pd.DatetimeIndex) -> pd.DataFrame:
+    """Deals whose window overlaps each quarter by at least a day, from the first quarter with one
+    on (every quarter when none has). The quarter is [first day, last day + 1 day)."""
+    rows = []
+    for quarter_end in quarter_ends:
+        quarter_start = quarter_end.to_period("Q").start_time
+        ramping = [w for w in windows.itertuples(index=False)
+                   if overlap_days(w.window_start, w.window_end, quarter_start, quarter_end + ONE_DAY) > 0]
+        rows.append({
+            "quarter": str(quarter_end.to_period("Q")), "deals_ramping": len(ramping),
+            "quarter_start": quarter_start, "quarter_end": quarter_end,
+            "deal_ids": "; ".join(w.deal_id for w in ramping),
+            "deals": "; ".join(w.deal for w in ramping),
+        })
+    frame = pd.DataFrame(rows)
+    first = frame.index[frame["deals_ramping"] > 0].min()
+    return frame.loc[0 if pd.isna(first) else first:].reset_index(drop=True)
+
+
+def peak(concurrency: pd.DataFrame) -> dict[str, object]:
+    """The first quarter with the most deals ramping, the run of quarters the count holds for
+    from there (the peak window), and the deals ramping in that first quarter."""
+    counts = concurrency["deals_ramping"]
+    most = int(counts.max())
+    first = last = int((counts == most).idxmax())
+    while last + 1 < len(counts) and counts.iat[last + 1] == most:
+        last += 1
+    return {
+        "deals_ramping": most,
+        "first_quarter": concurrency.at[first, "quarter"],
+        "last_quarter": concurrency.at[last, "quarter"],
+        "quarters": last - first + 1,
+        "deals": concurrency.at[first, "deals"],
+    }
+
+
+def contract_terms(deals: pd.DataFrame) -> pd.DataFrame:
+    """Each deal's contract term where term_years is reported (and above zero): from deploy_start
+    if reported, else from the announcement, for term_years rounded to whole months."""
+    months = (deals["term_years"] * 12).round()
+    has_term = months > 0
+    start = deals["deploy_start"].fillna(deals["announced"]).where(has_term)
+    end = pd.Series(pd.NaT, index=deals.index, dtype=start.dtype)
+    for position in deals.index[has_term]:
+        end[position] = start[position] + pd.DateOffset(months=int(months[position]))
+    term_from = deals["deploy_start"].notna().map({True: "deployment start", False: "announcement"})
+    return pd.DataFrame({"deal_id": deals["deal_id"], "term_start": start, "term_end": end,
+                         "term_from": term_from.where(has_term, "")})
+
+
+def value_spans(deals: pd.DataFrame) -> pd.DataFrame:
+    """Over which span each deal with a value has it spread: its contract term, else its reported
+    deployment window (both ends); NaT where it has neither."""
+    terms = contract_terms(deals)
+    has_term = terms["term_end"].notna()
+    has_window = deals["deploy_end"] > deals["deploy_start"]  # False where either is missing
+    spread_over = pd.Series("", index=deals.index).mask(has_window, "deployment window")
+    spans = pd.DataFrame({
+        "deal_id": deals["deal_id"], "deal": metrics.deal_labels(deals),
+        "counterparty": deals["counterparty"], "kind": deals["kind"], "value_usd": deals["value_usd"],
+        "spread_start": terms["term_start"].where(has_term, deals["deploy_start"].where(has_window)),
+        "spread_end": terms["term_end"].where(has_term, deals["deploy_end"].where(has_window)),
+        "spread_over": spread_over.mask(has_term, "contract term"),
+    })
+    return spans[deals["value_usd"].notna()].reset_index(drop=True)
+
+
+def annual_commitments(spans: pd.DataFrame) -> pd.DataFrame:
+    """Each spread deal's value per calendar year, in proportion to the days of its span in it."""
+    rows = []
+    for span in spans.dropna(subset=["spread_start", "spread_end"]).itertuples(index=False):
+        total_days = (span.spread_end - span.spread_start).days
+        for year in range(span.spread_start.year, span.spread_end.year + 1):
+            days = overlap_days(span.spread_start, span.spread_end,
+                                pd.Timestamp(year, 1, 1), pd.Timestamp(year + 1, 1, 1))
+            if days > 0:
+                rows.append({"year": year, "counterparty": span.counterparty,
+                             "deal_id": span.deal_id, "deal": span.deal,
+                             "value_usd": span.value_usd * days / total_days,
+                             "spread_over": span.spread_over})
+    columns = ["year", "counterparty", "deal_id", "deal", "value_usd", "spread_over"]
+    return pd.DataFrame(rows, columns=columns).sort_values(["year", "counterparty", "deal_id"],
+                                                           kind="stable").reset_index(drop=True)
+
+
+def not_spread(spans: pd.DataFrame) -> pd.DataFrame:
+    """Deals with a value that cannot be spread over time (no term and no complete window)."""
+    return spans[spans["spread_start"].isna()][["deal_id", "deal", "counterparty", "kind", "value_usd"]] \
+        .reset_index(drop=True)
+
+
+def largest_years(annual: pd.DataFrame) -> pd.DataFrame:
+    """Total commitment per year, largest first (earlier year first on a tie). The runner-up
+    matters: spread per day, a leap year gets 1/365 more of a multi-year term than its neighbours."""
+    totals = annual.groupby("year", as_index=False)["value_usd"].sum()
+    return totals.sort_values(["value_usd", "year"], ascending=[False, True], kind="stable") \
+        .reset_index(drop=True)
+
+
+def gantt(deals: pd.DataFrame, horizon_end: pd.Timestamp = HORIZON_END) -> pd.DataFrame:
+    """One row per deal and segment, deals in the given order: the announcement, the deployment
+    window (its own segment when one end is filled by convention) and the contract term."""
+    about = pd.DataFrame({"deal_id": deals["deal_id"], "deal": metrics.deal_labels(deals),
+                          "counterparty": deals["counterparty"], "vendor": metrics.vendor(deals),
+                          "status": deals["status"]})
+    announcements = about.assign(segment="Announcement", start=deals["announced"],
+                                 end=deals["announced"], note="")
+    windows = deployment_windows(deals, horizon_end).rename(
+        columns={"window_start": "start", "window_end": "end", "window_note": "note"})
+    windows["segment"] = windows["note"].map(
+        lambda note: "Deployment window, one end assumed" if note else "Deployment window")
+    terms = about.merge(contract_terms(deals).dropna(subset=["term_end"]), on="deal_id").rename(
+        columns={"term_start": "start", "term_end": "end"})
+    terms = terms.assign(segment="Contract term", note="runs from the " + terms["term_from"])
+    columns = ["deal_id", "deal", "counterparty", "vendor", "status", "segment", "start", "end", "note"]
+    frame = pd.concat([part[columns] for part in (announcements, windows, terms)], ignore_index=True)
+    # The row names a status other than signed in words, so it never rests on opacity alone.
+    frame["row"] = frame["deal"] + frame["status"].map(lambda s: "" if s == "signed" else f" · {s}")
+    order = dict(zip(deals["deal_id"], range(len(deals))))
+    return frame.sort_values("deal_id", key=lambda ids: ids.map(order), kind="stable") \
+        .reset_index(drop=True)
+
+
+def online_vs_reported(deals: pd.DataFrame, tranches: pd.DataFrame, reported: pd.DataFrame,
+                       shape: str) -> pd.DataFrame:
+    """MW online each quarter per vendor (ramp.online_capacity, zeros filled so stacks hold) from
+    the first quarter with any, and the buyer's own figures at the end of each year they describe."""
+    dates = ramp.quarter_ends()
+    online = ramp.online_capacity(deals, tranches, dates, shape)
+    levels = ["online_mw", "online_mw_low", "online_mw_high"]
+    by_vendor = online.groupby(["date", "vendor"])[levels].sum()
+    grid = pd.MultiIndex.from_product([dates, sorted(online["vendor"].unique())], names=["date", "vendor"])
+    capacity = by_vendor.reindex(grid, fill_value=0.0).reset_index().rename(
+        columns=dict(zip(levels, ["capacity_mw", "capacity_mw_low", "capacity_mw_high"])))
+    capacity["measure"] = ONLINE
+    figures = pd.DataFrame({
+        "date": pd.to_datetime(reported["year"].astype(int).astype(str) + "-12-31"),
+        "vendor": "", "capacity_mw": reported["capacity_mw"],
+        "capacity_mw_low": reported["capacity_mw"], "capacity_mw_high": reported["capacity_mw"],
+        "measure": REPORTED,
+    })
+    frame = pd.concat([capacity, figures], ignore_index=True)
+    first = min(frame.loc[frame["capacity_mw"] > 0, "date"], default=dates[0])
+    kept = frame[frame["date"] >= first.to_period("Y").start_time]
+    return kept[["date", "measure", "vendor", "capacity_mw", "capacity_mw_low", "capacity_mw_high"]] \
+        .sort_values(["measure", "date", "vendor"], kind="stable").reset_index(drop=True)
+
+
+def online_against_reported(online: pd.DataFrame) -> pd.DataFrame:
+    """For each year the buyer reports a figure: that figure and the MW online under the deals at
+    the end of that year (from an online_vs_reported frame)."""
+    figures = online[online["measure"] == REPORTED].set_index("date")["capacity_mw"]
+    on_deals = online[online["measure"] == ONLINE].groupby("date")["capacity_mw"].sum()
+    return pd.DataFrame({"year": figures.index.year, "reported_mw": figures.to_numpy(),
+                         "online_mw": on_deals.reindex(figures.index, fill_value=0.0).to_numpy()})
+
+
+def reported_capacity(data: Dataset, buyer: str) -> pd.DataFrame:
+    """The buyer's own capacity figures (buyer_capacity.csv), oldest first."""
+    figures = data.buyer_capacity[data.buyer_capacity["buyer"] == buyer]
+    return figures.sort_values("year").reset_index(drop=True)
+
+
+# Tables behind the charts (tables.TABLES); keyword defaults are the parameters' defaults.
+
+def gantt_table(data: Dataset, buyer: str, statuses: list[str] = ALL_STATUSES_BUT_CANCELLED) -> pd.DataFrame:
+    return gantt(metrics.counted(metrics.deals_of(data.deals, buyer), statuses))
+
+
+def overlaps_table(data: Dataset, buyer: str, statuses: list[str] = ALL_STATUSES_BUT_CANCELLED) -> pd.DataFrame:
+    return pairwise_overlaps(deployment_windows(chosen_deals(data, buyer, statuses)))
+
+
+def concurrency_table(data: Dataset, buyer: str,
+                      statuses: list[str] = ALL_STATUSES_BUT_CANCELLED) -> pd.DataFrame:
+    return concurrency(deployment_windows(chosen_deals(data, buyer, statuses)), ramp.quarter_ends())
+
+
+def online_capacity_table(data: Dataset, buyer: str, statuses: list[str] = ALL_STATUSES_BUT_CANCELLED,
+                          ramp_shape: str = DEFAULT_RAMP_SHAPE) -> pd.DataFrame:
+    return online_vs_reported(chosen_deals(data, buyer, statuses), data.tranches,
+                              reported_capacity(data, buyer), ramp_shape)
+
+
+def annual_commitments_table(data: Dataset, buyer: str,
+                             statuses: list[str] = ALL_STATUSES_BUT_CANCELLED) -> pd.DataFrame:
+    return annual_commitments(value_spans(chosen_deals(data, buyer, statuses)))
