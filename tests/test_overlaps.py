@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from compute_deals import overlaps, tables
+from compute_deals import metrics, overlaps, tables
 from compute_deals.charts import overlaps as overlap_charts
 from compute_deals.load import load_dataset
 
@@ -147,15 +147,14 @@ def test_values_with_neither_a_term_nor_a_complete_window_are_listed_not_spread(
     assert left_out[["deal_id", "value_usd"]].to_dict("records") == [{"deal_id": "open", "value_usd": 50e6}]
 
 
-def test_chosen_deals_leave_out_superseded_and_uncounted_statuses(acme_dir):
-    data = load_dataset(acme_dir)
-    assert list(overlaps.chosen_deals(data, "Acme AI", ["signed", "loi"])["deal_id"]) == [
-        "acme-gpu-2025", "acme-chips-2025", "acme-dc-2026"]
-    assert list(overlaps.chosen_deals(data, "Acme AI", ["loi"])["deal_id"]) == ["acme-chips-2025"]
-    superseded = data.deals.assign(status=["superseded", "loi", "signed", "talks"])
-    chosen = overlaps.chosen_deals(data.__class__(**{**data.__dict__, "deals": superseded}),
-                                   "Acme AI", ["signed", "superseded"])
-    assert list(chosen["deal_id"]) == ["acme-dc-2026"]
+def test_summed_deals_leave_out_superseded_and_uncounted_statuses(acme_dir):
+    deals = load_dataset(acme_dir).deals
+    chosen = lambda frame, statuses: list(  # noqa: E731
+        metrics.summable(metrics.buyer_deals(frame, "Acme AI", statuses))["deal_id"])
+    assert chosen(deals, ["signed", "loi"]) == ["acme-gpu-2025", "acme-chips-2025", "acme-dc-2026"]
+    assert chosen(deals, ["loi"]) == ["acme-chips-2025"]
+    superseded = deals.assign(status=["superseded", "loi", "signed", "talks"])
+    assert chosen(superseded, ["signed", "superseded"]) == ["acme-dc-2026"]
 
 
 def test_the_gantt_names_status_in_the_row_and_starts_terms_by_the_convention():

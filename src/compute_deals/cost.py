@@ -356,14 +356,10 @@ def versus_benchmarks(table: pd.DataFrame, benchmarks: pd.DataFrame) -> pd.DataF
     return pd.concat([benchmark_rows(benchmarks), deals], ignore_index=True)
 
 
-def _counted(data: Dataset, buyer: str, statuses: Sequence[str]) -> pd.DataFrame:
-    return metrics.counted(metrics.deals_of(data.deals, buyer), list(statuses))
-
-
 def cost_per_mw_table(data: Dataset, buyer: str, statuses: Sequence[str] = DEFAULT_STATUSES,
                       assumptions: Assumptions = DEFAULTS) -> pd.DataFrame:
     """cost_per_mw.csv: one row per counted deal of the buyer."""
-    return cost_per_mw(_counted(data, buyer, statuses), data.benchmarks, assumptions)
+    return cost_per_mw(metrics.buyer_deals(data.deals, buyer, statuses), data.benchmarks, assumptions)
 
 
 def versus_benchmarks_table(data: Dataset, buyer: str, statuses: Sequence[str] = DEFAULT_STATUSES,
@@ -375,4 +371,4 @@ def versus_benchmarks_table(data: Dataset, buyer: str, statuses: Sequence[str] =
 def sensitivity_table(data: Dataset, buyer: str, statuses: Sequence[str] = DEFAULT_STATUSES,
                       assumptions: Assumptions = DEFAULTS) -> pd.DataFrame:
     """cost_sensitivity.csv: the tornado behind the derived $/MW."""
-    return sensitivity(_counted(data, buyer, statuses), data.benchmarks, assumptions)
+    return sensitivity(metrics.buyer_deals(data.deals, buyer, statuses), data.benchmarks, assumptions)

@@ -60,11 +60,6 @@ def is_nvidia(vendors: pd.Series) -> pd.Series:
     return vendors == NVIDIA
 
 
-def counted_deals(data: Dataset, buyer: str, statuses) -> pd.DataFrame:
-    """The buyer's deals that count and may be summed (superseded rows left out)."""
-    return metrics.summable(metrics.counted(metrics.deals_of(data.deals, buyer), statuses))
-
-
 def tranche_vendors(deals: pd.DataFrame, tranches: pd.DataFrame) -> pd.Series:
     """Each tranche's vendor: its own where reported, else its deal's (as the ramp reads it)."""
     deal_vendor = pd.Series(metrics.vendor(deals).to_numpy(), index=deals["deal_id"])
@@ -233,11 +228,11 @@ def largest_rise(comparison: pd.DataFrame, base_months: int, other_months: int) 
 
 def vendor_share_table(data: Dataset, buyer: str,
                        statuses=tuple(ALL_STATUSES_BUT_CANCELLED)) -> pd.DataFrame:
-    return vendor_share(counted_deals(data, buyer, statuses), data.tranches)
+    return vendor_share(metrics.summable(metrics.buyer_deals(data.deals, buyer, statuses)), data.tranches)
 
 
 def _online(data: Dataset, buyer: str, statuses, ramp_shape: str, delay_months: int) -> pd.DataFrame:
-    later = delay_non_nvidia(counted_deals(data, buyer, statuses), data.tranches, delay_months)
+    later = delay_non_nvidia(metrics.summable(metrics.buyer_deals(data.deals, buyer, statuses)), data.tranches, delay_months)
     return online_by_vendor(*later, ramp.quarter_ends(), ramp_shape)
 
 
@@ -264,7 +259,7 @@ def delay_comparison_table(data: Dataset, buyer: str, statuses=tuple(ALL_STATUSE
                            ramp_shape: str = "linear",
                            non_nvidia_delay_months: int = DELAY_MONTHS,
                            comparison_delay_months: int = COMPARISON_DELAY_MONTHS) -> pd.DataFrame:
-    return delay_comparison(counted_deals(data, buyer, statuses), data.tranches, ramp.quarter_ends(),
+    return delay_comparison(metrics.summable(metrics.buyer_deals(data.deals, buyer, statuses)), data.tranches, ramp.quarter_ends(),
                             ramp_shape, [non_nvidia_delay_months, comparison_delay_months])
 
 

@@ -73,6 +73,11 @@ def counted(deals: pd.DataFrame, statuses: list[str]) -> pd.DataFrame:
     return deals[deals["status"].isin(statuses)].reset_index(drop=True)
 
 
+def buyer_deals(deals: pd.DataFrame, buyer: str, statuses: list[str]) -> pd.DataFrame:
+    """The buyer's deals that count (oldest first), superseded rows included."""
+    return counted(deals_of(deals, buyer), list(statuses))
+
+
 def summable(deals: pd.DataFrame) -> pd.DataFrame:
     """Deals whose figures may be added up: superseded rows are left out, because the row that
     replaced each restates what still holds (data/README.md, supersede convention)."""

@@ -28,11 +28,6 @@ def overlap_days(start_a: pd.Timestamp, end_a: pd.Timestamp,
     return max(0, (min(end_a, end_b) - max(start_a, start_b)).days)
 
 
-def chosen_deals(data: Dataset, buyer: str, statuses: list[str]) -> pd.DataFrame:
-    """The buyer's deals that count (statuses) and may be added up (no superseded rows)."""
-    return metrics.summable(metrics.counted(metrics.deals_of(data.deals, buyer), statuses))
-
-
 def deployment_windows(deals: pd.DataFrame, horizon_end: pd.Timestamp = HORIZON_END) -> pd.DataFrame:
     """Each deal with at least one end of its deployment window reported, the missing end filled
     by convention: no end -> open to horizon_end; no start -> from the announcement (the earliest
@@ -246,20 +241,20 @@ def gantt_table(data: Dataset, buyer: str, statuses: list[str] = ALL_STATUSES_BU
 
 
 def overlaps_table(data: Dataset, buyer: str, statuses: list[str] = ALL_STATUSES_BUT_CANCELLED) -> pd.DataFrame:
-    return pairwise_overlaps(deployment_windows(chosen_deals(data, buyer, statuses)))
+    return pairwise_overlaps(deployment_windows(metrics.summable(metrics.buyer_deals(data.deals, buyer, statuses))))
 
 
 def concurrency_table(data: Dataset, buyer: str,
                       statuses: list[str] = ALL_STATUSES_BUT_CANCELLED) -> pd.DataFrame:
-    return concurrency(deployment_windows(chosen_deals(data, buyer, statuses)), ramp.quarter_ends())
+    return concurrency(deployment_windows(metrics.summable(metrics.buyer_deals(data.deals, buyer, statuses))), ramp.quarter_ends())
 
 
 def online_capacity_table(data: Dataset, buyer: str, statuses: list[str] = ALL_STATUSES_BUT_CANCELLED,
                           ramp_shape: str = DEFAULT_RAMP_SHAPE) -> pd.DataFrame:
-    return online_vs_reported(chosen_deals(data, buyer, statuses), data.tranches,
+    return online_vs_reported(metrics.summable(metrics.buyer_deals(data.deals, buyer, statuses)), data.tranches,
                               reported_capacity(data, buyer), ramp_shape)
 
 
 def annual_commitments_table(data: Dataset, buyer: str,
                              statuses: list[str] = ALL_STATUSES_BUT_CANCELLED) -> pd.DataFrame:
-    return annual_commitments(value_spans(chosen_deals(data, buyer, statuses)))
+    return annual_commitments(value_spans(metrics.summable(metrics.buyer_deals(data.deals, buyer, statuses))))
