@@ -16,14 +16,18 @@ import time
 from pathlib import Path
 
 import nbformat
+import yaml
 
 from compute_deals import execute, scenarios, tables
 from compute_deals.load import load_dataset
 
 DEFAULT_DATA = Path("data")
 DEFAULT_BUYER = "OpenAI"  # the notebooks' own default (their parameters cell)
-BOOK_SOURCES = ("_config.yml", "_toc.yml", "book")
+BOOK_SOURCES = ("_config.yml", "_toc.yml", "book")  # scenarios.yml is read, not staged
 KEY_FILE = ".compute-deals-inputs"
+SCENARIO_TEMPLATE = "scenario_page.ipynb"  # run once per scenario in scenarios.yml
+SCENARIO_FOLDER = "scenarios"
+SCENARIO_COMPARISON = "notebooks/scenarios"  # the chapter the scenario pages hang under
 PROVENANCE_FILE = "provenance.json"
 
 
@@ -72,28 +76,63 @@ def stage_sources(root: Path, stage: Path) -> None:
             shutil.copy2(source, target)
 
 
-def execute_notebooks(root: Path, stage: Path, data_dir: Path, buyer: str, say=print,
-                      only: tuple[str, ...] = (), chosen: dict | None = None) -> None:
-    """Execute the notebooks in notebooks/ (or just those named in `only`) whose inputs changed,
-    each with the parameters it declares."""
-    parameters = notebook_parameters(root, data_dir, buyer, chosen)
-    digest = dependencies_digest(root, data_dir)
-    jobs = []
-    for notebook in sorted((root / "notebooks").glob("*.ipynb")):
-        if only and notebook.stem not in only and notebook.name not in only:
-            continue
-        own = execute.own_parameters(notebook, parameters)
-        jobs.append(execute.Job(
-            source=notebook,
-            output=stage / "notebooks" / notebook.name,
-            parameters=own,
-            inputs_hash=execute.inputs_hash(notebook, own, digest),
-        ))
+def _job(notebook: Path, output: Path, parameters: dict, digest: str, title: str | None = None):
+    own = execute.own_parameters(notebook, parameters)
+    return execute.Job(notebook, output, own, execute.inputs_hash(notebook, own, digest), title)
+
+
+def chapter_jobs(root: Path, stage: Path, parameters: dict, digest: str,
+                 only: tuple[str, ...] = (), with_template: bool = False) -> list[execute.Job]:
+    """One job per notebook in notebooks/ (or those named in `only`); the scenario template is a
+    page only through scenario_jobs, but its stored outputs are refreshed like a chapter's."""
+    return [
+        _job(notebook, stage / "notebooks" / notebook.name, parameters, digest)
+        for notebook in sorted((root / "notebooks").glob("*.ipynb"))
+        if (not only or notebook.stem in only or notebook.name in only)
+        and (with_template or notebook.name != SCENARIO_TEMPLATE)
+    ]
+
+
+def scenario_jobs(root: Path, stage: Path, parameters: dict, digest: str) -> list[execute.Job]:
+    """The scenario template once per scenario in scenarios.yml, each into scenarios/<name>."""
+    template = root / "notebooks" / SCENARIO_TEMPLATE
+    if not template.exists():
+        return []
+    sets = scenarios.read_scenarios(root / scenarios.SCENARIOS_FILE)
+    return [
+        _job(template, stage / SCENARIO_FOLDER / f"{name}.ipynb",
+             {**parameters, **values, "scenario": name}, digest, title=f"Scenario: {name}")
+        for name, values in sets.items()
+    ]
+
+
+def run_jobs(jobs: list[execute.Job], root: Path, say=print) -> None:
     stale = [job for job in jobs if not execute.is_current(job)]
     for job in jobs:
         if job not in stale:
-            say(f"  up to date: {job.source.name}")
+            say(f"  up to date: {job.output.relative_to(job.output.parents[1])}")
     execute.execute_all(stale, cwd=root / "notebooks", say=say)
+
+
+def drop_removed_scenarios(stage: Path, jobs: list[execute.Job]) -> None:
+    kept = {job.output for job in jobs}
+    for page in (stage / SCENARIO_FOLDER).glob("*.ipynb"):
+        if page not in kept:
+            page.unlink()
+
+
+def write_stage_toc(stage: Path, jobs: list[execute.Job]) -> None:
+    """The stage's table of contents: the root one, with a page per scenario under the
+    scenario comparison chapter, so adding a scenario needs no edit to _toc.yml."""
+    toc = yaml.safe_load((stage / "_toc.yml").read_text())
+    sections = [{"file": f"{SCENARIO_FOLDER}/{job.output.stem}", "title": job.title} for job in jobs]
+    chapters = toc.get("chapters", []) + [c for part in toc.get("parts", []) for c in part["chapters"]]
+    comparison = [c for c in chapters if c.get("file") == SCENARIO_COMPARISON]
+    if sections and not comparison:
+        raise BuildFailed(f"scenario pages need the chapter {SCENARIO_COMPARISON} in _toc.yml")
+    if sections:
+        comparison[0]["sections"] = sections
+    (stage / "_toc.yml").write_text(yaml.safe_dump(toc, sort_keys=False))
 
 
 def build_html(stage: Path, say=print) -> Path:
@@ -104,6 +143,8 @@ def build_html(stage: Path, say=print) -> Path:
         "-W", "-n", "--keep-going",  # every warning fails the build, but all are listed first
         "--all",  # Sphinx cannot tell when our extension or templates changed: write every page
     ]
+    # Sphinx never deletes the page of a removed document (a dropped scenario): start empty.
+    shutil.rmtree(stage / "_build" / "html", ignore_errors=True)
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
         say(result.stdout[-6000:] + result.stderr[-6000:])
@@ -164,13 +205,18 @@ def build(root: Path, data_dir: Path, buyer: str | None = None, params_file: Pat
     buyer = choose_buyer(data.deals, buyer)
 
     say(f"Executing notebooks with papermill (buyer: {buyer}) ...")
+    parameters = notebook_parameters(root, data_dir, buyer, chosen)
+    digest = dependencies_digest(root, data_dir)
+    pages = scenario_jobs(root, stage, parameters, digest)
     stage_sources(root, stage)
-    execute_notebooks(root, stage, data_dir, buyer, say=say, chosen=chosen)
+    run_jobs(chapter_jobs(root, stage, parameters, digest) + pages, root, say=say)
+    drop_removed_scenarios(stage, pages)
+    write_stage_toc(stage, pages)
     # The CSV behind each chart, where the pages' download links point (notebooks/tables/).
     tables.write_all(data, buyer, stage / "notebooks" / tables.FOLDER)
 
     commit = current_commit(root)
-    key = execute.files_digest([stage / name for name in (*BOOK_SOURCES, "notebooks")]
+    key = execute.files_digest([stage / name for name in (*BOOK_SOURCES, "notebooks", SCENARIO_FOLDER)]
                                + [Path(__file__).parent, root / "requirements.txt"]) + commit
     if built_key(html) == key:
         say(f"The book is up to date ({time.perf_counter() - started:.1f} s).")
@@ -189,7 +235,9 @@ def refresh_stored_outputs(root: Path, only: tuple[str, ...] = (), say=print) ->
     and store the outputs in place (for strict nbval), so the change can be reviewed as a diff."""
     root = root.resolve()
     with_outputs = root / "_build" / "refresh"
-    execute_notebooks(root, with_outputs, root / DEFAULT_DATA, DEFAULT_BUYER, say=say, only=only)
+    parameters = notebook_parameters(root, root / DEFAULT_DATA, DEFAULT_BUYER)
+    digest = dependencies_digest(root, root / DEFAULT_DATA)
+    run_jobs(chapter_jobs(root, with_outputs, parameters, digest, only, with_template=True), root, say=say)
     for executed in sorted((with_outputs / "notebooks").glob("*.ipynb")):
         if only and executed.stem not in only and executed.name not in only:
             continue

@@ -29,6 +29,7 @@ class Job:
     output: Path
     parameters: dict
     inputs_hash: str
+    title: str | None = None  # replaces the first heading, for pages run from one template
 
 
 class NotebookFailed(RuntimeError):
@@ -98,6 +99,13 @@ def hide_injected_parameters(nb) -> None:
                 tags.append("hide-input")
 
 
+def retitle(nb, title: str) -> None:
+    """Replace the first markdown cell's first line, the page heading."""
+    cell = next(c for c in nb.cells if c.cell_type == "markdown")
+    rest = cell.source.split("\n", 1)[1:]
+    cell.source = "\n".join([f"# {title}", *rest])
+
+
 def execute(job: Job, cwd: Path) -> float:
     """Execute one notebook into job.output; returns seconds taken. Raises NotebookFailed."""
     import papermill
@@ -118,6 +126,8 @@ def execute(job: Job, cwd: Path) -> float:
     nb = nbformat.read(partial, as_version=4)
     strip_run_metadata(nb)
     hide_injected_parameters(nb)
+    if job.title:
+        retitle(nb, job.title)
     nb.metadata[HASH_KEY] = {"inputs_hash": job.inputs_hash}
     nbformat.write(nb, partial)
     partial.replace(job.output)
