@@ -71,3 +71,30 @@ def visit(browser, path: Path, width: int = 1280, height: int = 900) -> Visit:
     page.on("dialog", on_dialog)
     page.goto(path.as_uri(), wait_until="load")
     return seen
+
+
+# The centres of the first visible marks (some marks, such as a band, carry no tooltip).
+VISIBLE_MARK_CENTRES = """() => {
+  const centres = [];
+  for (const el of document.querySelectorAll('.cd-chart svg.marks g.role-mark > *')) {
+    const box = el.getBoundingClientRect();
+    if (box.width > 2 && box.height > 2) {
+      centres.push({x: box.x + box.width / 2, y: box.y + box.height / 2 + window.scrollY});
+      if (centres.length === 20) break;
+    }
+  }
+  return centres;
+}"""
+
+
+def shows_a_tooltip(page) -> bool:
+    """Hover visible marks one after another until one shows its tooltip."""
+    for centre in page.evaluate(VISIBLE_MARK_CENTRES):
+        page.evaluate(f"window.scrollTo(0, {centre['y']} - 300)")
+        page.mouse.move(centre["x"], 300)
+        try:
+            page.wait_for_selector("#vg-tooltip-element.visible", timeout=1_000)
+            return True
+        except Exception:  # noqa: BLE001 (Playwright's timeout: try the next mark)
+            continue
+    return False

@@ -123,7 +123,7 @@ def acme_dir(tmp_path: Path) -> Path:
 
 def copy_of_book(target: Path) -> Path:
     """The book's sources copied into `target`, to build without touching the repo's _build."""
-    for name in ("_config.yml", "_toc.yml", "requirements.txt"):
+    for name in ("_config.yml", "_toc.yml", "requirements.txt", "scenarios.yml"):
         shutil.copy2(ROOT / name, target / name)
     for name in ("book", "notebooks", "data"):
         shutil.copytree(ROOT / name, target / name)

@@ -13,26 +13,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from browsing import chromium, visit
+from browsing import chromium, shows_a_tooltip, visit
 
 from compute_deals.charts import CHART_CLASS
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "_build" / "html"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
-
-
-FIRST_VISIBLE_MARK_CENTRE = """() => {
-  for (const el of document.querySelectorAll('.cd-chart svg.marks g.role-mark > *')) {
-    const box = el.getBoundingClientRect();
-    if (box.width > 2 && box.height > 2) {
-      el.scrollIntoView({block: 'center'});
-      const b = el.getBoundingClientRect();
-      return {x: b.x + b.width / 2, y: b.y + b.height / 2};
-    }
-  }
-  return null;
-}"""
 
 
 def chart_pages() -> list[Path]:
@@ -93,19 +80,41 @@ def test_every_chart_draws_offline(browser, page_path: Path):
     )
     marks = charts.evaluate_all(
         "els => els.map(e => e.querySelectorAll('svg.marks g.role-mark > *').length)")
+    # Vega puts the spec's description on the chart's root group as its aria-label.
+    alt_texts = charts.evaluate_all(
+        "els => els.map(e => (e.querySelector('svg.marks [aria-label]') || {getAttribute: () => ''})"
+        ".getAttribute('aria-label') || '')")
+    captions = charts.evaluate_all(
+        "els => els.map(e => (e.closest('figure') || {querySelector: () => null})"
+        ".querySelector('figcaption') ? 1 : 0)")
     menus = charts.evaluate_all(
         "els => els.map(e => (e.querySelector('.vega-actions') || {}).textContent || '')")
 
-    point = page.evaluate(FIRST_VISIBLE_MARK_CENTRE)
-    assert point, "no mark big enough to hover"
-    page.mouse.move(point["x"], point["y"])
-    page.wait_for_selector("#vg-tooltip-element.visible", timeout=5_000)
+    tooltip = shows_a_tooltip(page)
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / f"{page_path.stem}.png", full_page=True)
     page.close()
 
+    assert tooltip, "no mark of the page shows a tooltip"
     assert not seen.blocked, f"requests that would leave the machine: {seen.blocked}"
     assert all(n > 0 for n in marks), f"charts without marks: {marks}"
+    assert all(alt_texts), "charts without a text alternative (the spec's description)"
+    assert all(captions), f"charts outside a captioned figure: {captions}"
     assert all("SVG" in m and "PNG" in m for m in menus), f"charts without a save menu: {menus}"
     assert not seen.unexpected_errors(), f"console errors: {seen.unexpected_errors()}"
+
+
+@pytest.mark.parametrize("width", [1280, 390], ids=["desktop", "phone"])
+@pytest.mark.parametrize("page_name", ["notebooks/index.html", "notebooks/deals_at_a_glance.html"])
+def test_pages_fit_desktop_and_phone_screens(browser, page_name, width):
+    seen = visit(browser, BOOK / page_name, width=width)
+    page = seen.page
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.cd-chart')].every(e => e.querySelector('svg.marks'))",
+        timeout=20_000)
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"{Path(page_name).stem}-{width}px.png", full_page=True)
+    page.close()
+    assert overflow <= 1, f"{page_name} is {overflow}px wider than a {width}px screen"

@@ -103,7 +103,8 @@ def test_contracted_shares_by_capacity_and_value_by_hand():
     assert shares.loc["Nvidia", "share"] == pytest.approx(100 / 900)
     assert shares.loc["Nvidia", "share_of_known"] == pytest.approx(100 / 400)
     assert np.isnan(shares.loc["Not reported", "share_of_known"])
-    assert shares["value_usd"].tolist() == [2e9, 0.0, 50e9]
+    assert shares.loc[["Nvidia", "Not reported"], "value_usd"].tolist() == [2e9, 50e9]
+    assert np.isnan(shares.loc["Zephyr", "value_usd"])  # no Zephyr deal reports a value: not $0
     assert shares.loc["Nvidia", "value_share"] == pytest.approx(2 / 52)
     assert shares.loc["Nvidia", "value_share_of_known"] == pytest.approx(1.0)
     assert shares["n_with_value"].tolist() == [1, 0, 1]

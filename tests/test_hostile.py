@@ -7,7 +7,7 @@ temporary copy) and every page is opened in chromium.
 from __future__ import annotations
 
 import pytest
-from browsing import chromium, visit
+from browsing import chromium, shows_a_tooltip, visit
 from conftest import copy_of_book, deal, source, write_dataset
 
 from compute_deals import book
@@ -46,8 +46,7 @@ def test_every_page_shows_the_payload_as_text_and_runs_none_of_it(hostile_book):
         for path in pages:
             seen = visit(browser, path)
             seen.page.wait_for_timeout(300)  # let charts draw and any injected handler fire
-            if seen.page.locator(".cd-chart svg.marks").count():
-                seen.page.locator(".cd-chart svg.marks g.role-mark > *").first.hover(force=True)
+            shows_a_tooltip(seen.page)  # tooltips carry the payload too
             pwned = seen.page.evaluate("() => window.__pwned")
             text = seen.page.inner_text("body")
             seen.page.close()

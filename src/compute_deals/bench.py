@@ -24,7 +24,7 @@ from pathlib import Path
 from compute_deals import book, synthetic
 
 ROOT = Path.cwd()
-COPIED = ("_config.yml", "_toc.yml", "requirements.txt", "book", "notebooks", "data")
+COPIED = ("_config.yml", "_toc.yml", "requirements.txt", "scenarios.yml", "book", "notebooks", "data")
 TARGETS = {  # the targets of the hardening issue, as (case, limit in seconds or ratio, wording)
     "cold": "<= 40 s on 2 cores and <= 0.8 x jb-serial",
     "no-op": "<= 3 s",
@@ -34,6 +34,7 @@ TARGETS = {  # the targets of the hardening issue, as (case, limit in seconds or
 
 
 def copy_book(target: Path) -> Path:
+    target.mkdir(parents=True)
     for name in COPIED:
         source = ROOT / name
         (shutil.copytree if source.is_dir() else shutil.copy2)(source, target / name)

@@ -18,7 +18,7 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from compute_deals import execute, scenarios, tables
+from compute_deals import execute, scenarios, tables, uncertainty
 from compute_deals.load import load_dataset
 
 DEFAULT_DATA = Path("data")
@@ -104,6 +104,21 @@ def scenario_jobs(root: Path, stage: Path, parameters: dict, digest: str) -> lis
              {**parameters, **values, "scenario": name}, digest, title=f"Scenario: {name}")
         for name, values in sets.items()
     ]
+
+
+def write_tables(root: Path, stage: Path, data, buyer: str, chosen: dict,
+                 pages: list[execute.Job]) -> None:
+    """The CSV behind each chart, computed with the run's parameters, where the pages' download
+    links point: notebooks/tables/ for the chapters, scenarios/tables/ for the scenario pages."""
+    tables.write_all(data, buyer, stage / "notebooks" / tables.FOLDER,
+                     {**chosen, "scenarios_file": root / scenarios.SCENARIOS_FILE})
+    for page in pages:
+        name = page.parameters["scenario"]
+        values = {k: v for k, v in page.parameters.items() if k not in scenarios.SET_BY_THE_BUILD}
+        for file_name, frame in uncertainty.scenario_tables(data, buyer, name, values).items():
+            folder = stage / SCENARIO_FOLDER / tables.FOLDER
+            folder.mkdir(parents=True, exist_ok=True)
+            tables.write(frame, folder / file_name)
 
 
 def run_jobs(jobs: list[execute.Job], root: Path, say=print) -> None:
@@ -212,8 +227,7 @@ def build(root: Path, data_dir: Path, buyer: str | None = None, params_file: Pat
     run_jobs(chapter_jobs(root, stage, parameters, digest) + pages, root, say=say)
     drop_removed_scenarios(stage, pages)
     write_stage_toc(stage, pages)
-    # The CSV behind each chart, where the pages' download links point (notebooks/tables/).
-    tables.write_all(data, buyer, stage / "notebooks" / tables.FOLDER)
+    write_tables(root, stage, data, buyer, chosen, pages)
 
     commit = current_commit(root)
     key = execute.files_digest([stage / name for name in (*BOOK_SOURCES, "notebooks", SCENARIO_FOLDER)]

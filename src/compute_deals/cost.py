@@ -150,7 +150,7 @@ class Cost(NamedTuple):
     reason: str  # why there is no $/MW, where there is none
 
 
-def _cost_of(deal: pd.Series, capacity_from_accelerators: float, benchmark: Benchmark) -> Cost:
+def _cost_of(deal: Mapping, capacity_from_accelerators: float, benchmark: Benchmark) -> Cost:
     value, capacity = deal["value_usd"], deal["capacity_mw"]
     if capacity == 0:
         return Cost(NOT_COMPUTABLE, "", np.nan, "capacity reported as 0 MW")
@@ -171,7 +171,7 @@ def _cost_of(deal: pd.Series, capacity_from_accelerators: float, benchmark: Benc
     return Cost(NOT_COMPUTABLE, "", np.nan, "neither value nor capacity reported")
 
 
-def _why_no_capacity(deal: pd.Series) -> str:
+def _why_no_capacity(deal: Mapping) -> str:
     if pd.isna(deal["accelerators"]) or deal["accelerators"] == 0:
         return "no capacity reported, and no accelerator count to derive it from"
     chip = deal["accelerator"] or deal["accelerator_vendor"] or "an unnamed accelerator"
@@ -182,7 +182,9 @@ def _why_no_capacity(deal: pd.Series) -> str:
 def costs(deals: pd.DataFrame, assumptions: Assumptions, benchmark: Benchmark) -> pd.DataFrame:
     """basis, derived, usd_per_mw and reason per deal (same index), at one set of assumptions."""
     from_accelerators = capacity_mw_from_accelerators(deals, assumptions)
-    rows = [_cost_of(deal, from_accelerators[i], benchmark) for i, deal in deals.iterrows()]
+    # Rows as dicts: iterrows builds a Series per row, and the tornado calls this a dozen times.
+    rows = [_cost_of(deal, from_accelerators[i], benchmark)
+            for i, deal in zip(deals.index, deals.to_dict("records"))]
     return pd.DataFrame(rows, index=deals.index, columns=list(Cost._fields))
 
 
@@ -331,6 +333,7 @@ def benchmark_rows(benchmarks: pd.DataFrame) -> pd.DataFrame:
         "usd_per_mw_low": benchmarks["usd_per_mw_low"],
         "usd_per_mw_high": benchmarks["usd_per_mw_high"],
         "detail": benchmarks["basis"],
+        "capacity_mw": np.nan,
     })
 
 
@@ -351,6 +354,7 @@ def versus_benchmarks(table: pd.DataFrame, benchmarks: pd.DataFrame) -> pd.DataF
         "usd_per_mw_low": priced["usd_per_mw_low"],
         "usd_per_mw_high": priced["usd_per_mw_high"],
         "detail": priced["derived"].map(DETAIL),
+        "capacity_mw": priced["capacity_mw"],  # reported: what a chart of too many deals ranks by
     }).assign(_apart=superseded).sort_values(["_apart", "usd_per_mw"], ascending=[True, False],
                                             kind="stable").drop(columns="_apart")
     return pd.concat([benchmark_rows(benchmarks), deals], ignore_index=True)

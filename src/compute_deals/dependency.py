@@ -127,7 +127,8 @@ def vendor_share(deals: pd.DataFrame, tranches: pd.DataFrame) -> pd.DataFrame:
     counts = {"n_deals": by_vendor.size(), "n_with_capacity": by_vendor["capacity_mw"].count(),
               "n_with_value": by_vendor["value_usd"].count()}
     capacity = contracted_mw(deals, tranches).reindex(vendors, fill_value=0.0)
-    value = by_vendor["value_usd"].sum().reindex(vendors, fill_value=0.0)
+    # A vendor none of whose deals reports a value has no dollar figure (NaN), not $0.
+    value = by_vendor["value_usd"].sum(min_count=1).reindex(vendors)
     return pd.DataFrame({
         "vendor": vendors,
         **{name: count.reindex(vendors, fill_value=0).to_numpy() for name, count in counts.items()},

@@ -8,6 +8,7 @@ the length of an interval is end - start in days, so windows that only touch ove
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from compute_deals import metrics, ramp
@@ -51,22 +52,28 @@ def deployment_windows(deals: pd.DataFrame, horizon_end: pd.Timestamp = HORIZON_
 def pairwise_overlaps(windows: pd.DataFrame) -> pd.DataFrame:
     """Every pair of windows that overlaps by more than zero days, longest overlap first.
     deal_a is the window that starts first (windows are sorted by start); bound_assumed says that
-    either window has a start or end filled by convention."""
-    rows = []
-    for i, a in enumerate(windows.itertuples(index=False)):
-        for b in windows.iloc[i + 1:].itertuples(index=False):
-            days = overlap_days(a.window_start, a.window_end, b.window_start, b.window_end)
-            if days > 0:
-                rows.append({
-                    "deal_a": a.deal_id, "deal_b": b.deal_id,
-                    "overlap_start": max(a.window_start, b.window_start),
-                    "overlap_end": min(a.window_end, b.window_end),
-                    "overlap_days": days, "label_a": a.deal, "label_b": b.deal,
-                    "bound_assumed": bool(a.window_note or b.window_note),
-                })
-    columns = ["deal_a", "deal_b", "overlap_start", "overlap_end", "overlap_days", "label_a", "label_b",
-               "bound_assumed"]
-    frame = pd.DataFrame(rows, columns=columns)
+    either window has a start or end filled by convention. Each window is set against all later
+    ones at once (numpy), so thousands of windows take a second, not minutes."""
+    starts, ends = windows["window_start"].to_numpy(), windows["window_end"].to_numpy()
+    day = np.timedelta64(1, "D")
+    firsts, seconds = [], []
+    for i in range(len(windows) - 1):
+        later = np.arange(i + 1, len(windows))
+        days = (np.minimum(ends[i], ends[later]) - np.maximum(starts[i], starts[later])) // day
+        firsts.append(np.full((days > 0).sum(), i))
+        seconds.append(later[days > 0])
+    a = np.concatenate(firsts) if firsts else np.array([], dtype=int)
+    b = np.concatenate(seconds) if seconds else np.array([], dtype=int)
+    column = lambda name, rows: windows[name].to_numpy()[rows]  # noqa: E731 (one column, some rows)
+    overlap_start = np.maximum(starts[a], starts[b])
+    overlap_end = np.minimum(ends[a], ends[b])
+    frame = pd.DataFrame({
+        "deal_a": column("deal_id", a), "deal_b": column("deal_id", b),
+        "overlap_start": overlap_start, "overlap_end": overlap_end,
+        "overlap_days": ((overlap_end - overlap_start) // day).astype(int),
+        "label_a": column("deal", a), "label_b": column("deal", b),
+        "bound_assumed": (column("window_note", a) != "") | (column("window_note", b) != ""),
+    })
     return frame.sort_values(["overlap_days", "overlap_start", "deal_a", "deal_b"],
                              ascending=[False, True, True, True], kind="stable").reset_index(drop=True)
 
@@ -77,13 +84,14 @@ def concurrency(windows: pd.DataFrame, quarter_ends: pd.DatetimeIndex) -> pd.Dat
     rows = []
     for quarter_end in quarter_ends:
         quarter_start = quarter_end.to_period("Q").start_time
-        ramping = [w for w in windows.itertuples(index=False)
-                   if overlap_days(w.window_start, w.window_end, quarter_start, quarter_end + ONE_DAY) > 0]
+        # overlap_days > 0 for every window at once: the later start is before the earlier end.
+        ramping = windows[(windows["window_end"].clip(upper=quarter_end + ONE_DAY)
+                           - windows["window_start"].clip(lower=quarter_start)) >= ONE_DAY]
         rows.append({
             "quarter": str(quarter_end.to_period("Q")), "deals_ramping": len(ramping),
             "quarter_start": quarter_start, "quarter_end": quarter_end,
-            "deal_ids": "; ".join(w.deal_id for w in ramping),
-            "deals": "; ".join(w.deal for w in ramping),
+            "deal_ids": "; ".join(ramping["deal_id"]),
+            "deals": "; ".join(ramping["deal"]),
         })
     frame = pd.DataFrame(rows)
     first = frame.index[frame["deals_ramping"] > 0].min()

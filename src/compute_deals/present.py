@@ -12,6 +12,8 @@ import re
 import pandas as pd
 from IPython.display import HTML, Markdown
 
+from compute_deals.tables import FOLDER as TABLES_FOLDER
+
 DASH = "—"
 
 
@@ -101,11 +103,41 @@ class Markup(str):
     """Text that is already HTML (built from escaped parts): html_table leaves it as it is."""
 
 
-def html_table(frame: pd.DataFrame) -> HTML:
+# The most rows a page table shows, and the most names a sentence or tooltip lists. A page of
+# thousands of rows weighs megabytes and is not read; past these, the first rows (tables come
+# most relevant first) or names are shown and the rest counted, with every row in the CSV.
+MAX_TABLE_ROWS = 100
+MAX_NAMES = 12
+
+
+def html_table(frame: pd.DataFrame, csv: str | None = None, max_rows: int = MAX_TABLE_ROWS,
+               shape=None) -> HTML:
     """A table as HTML, every value escaped unless it is Markup; no random ids, so stored
-    outputs stay identical run to run."""
-    escaped = frame.map(lambda v: v if isinstance(v, Markup) else html.escape(str(v)))
-    return HTML(_scrolling(escaped.to_html(index=False, escape=False, border=0, classes="cd-table")))
+    outputs stay identical run to run. Past max_rows, the first max_rows rows and a line saying
+    how many there are, pointing to `csv` (a file in tables/) where every row is. `shape` (a
+    function making the reader's table of a frame) is applied to the rows shown only, so a
+    table of a million rows costs what its first hundred do."""
+    shown = frame.head(max_rows) if shape is None else shape(frame.head(max_rows))
+    escaped = shown.map(lambda v: v if isinstance(v, Markup) else html.escape(str(v)))
+    table = escaped.to_html(index=False, escape=False, border=0, classes="cd-table")
+    return HTML(_scrolling(table) + (_rows_left_out(len(shown), len(frame), csv)
+                                     if len(frame) > len(shown) else ""))
+
+
+def _rows_left_out(shown: int, total: int, csv: str | None) -> str:
+    where = (f'; all rows are in the CSV download, <a class="cd-download" href="{TABLES_FOLDER}/'
+             f'{html.escape(csv)}" download>{html.escape(csv)}</a>' if csv else "")
+    return f'<p class="cd-table-note">Showing {shown:,} of {total:,} rows{where}.</p>'
+
+
+def listed(names, sep: str = "; ", last: str | None = None, limit: int = MAX_NAMES) -> str:
+    """Names in one line, `last` (default: sep) before the final one; past `limit`, the first
+    `limit` and how many more: "A, B, C and 1,204 more"."""
+    names = [str(name) for name in names]
+    last = sep if last is None else last
+    if len(names) > limit:
+        return f"{sep.join(names[:limit])}{last}{len(names) - limit:,} more"
+    return last.join([sep.join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)
 
 
 def _scrolling(table_html: str) -> str:
@@ -162,6 +194,22 @@ def parameters_table(parameters, numbers: dict[str, int]) -> pd.DataFrame:
         "Why": [p.reason or DASH for p in parameters],
         "Sources": [source_links(p.sources, numbers) if p.sources else DASH for p in parameters],
     })
+
+
+def share(value: float) -> str:
+    return DASH if pd.isna(value) else f"{value:.0%}"
+
+
+def headline_texts(figures: dict[str, float]) -> dict[str, str]:
+    """The headline figures (compute_deals.headlines) as a reader sees them, with units."""
+    return {
+        "median_usd_per_mw": usd(figures["median_usd_per_mw"]),
+        "nvidia_share_2026": share(figures["nvidia_share_2026"]),
+        "nvidia_share_2028": share(figures["nvidia_share_2028"]),
+        "peak_concurrent_deals": DASH if pd.isna(figures["peak_concurrent_deals"])
+        else f"{figures['peak_concurrent_deals']:.0f}",
+        "peak_annual_commitment_usd": usd(figures["peak_annual_commitment_usd"]),
+    }
 
 
 def markdown_text(text: str) -> Markdown:

@@ -43,10 +43,10 @@ def fraction_online(dates: pd.DatetimeIndex, start: pd.Timestamp, end: pd.Timest
     return np.clip((dates - start).days.to_numpy(dtype=float) / (end - start).days, 0.0, 1.0)
 
 
-def _capacity(deal: pd.Series, level: str) -> float:
+def _capacity(deal, level: str) -> float:
     """A deal's capacity at one level; a missing low or high falls back to the headline."""
-    value = deal[f"capacity_mw{level}"]
-    return deal["capacity_mw"] if pd.isna(value) else value
+    value = getattr(deal, f"capacity_mw{level}")
+    return deal.capacity_mw if pd.isna(value) else value
 
 
 def online_capacity(deals: pd.DataFrame, tranches: pd.DataFrame, dates: pd.DatetimeIndex,
@@ -54,31 +54,34 @@ def online_capacity(deals: pd.DataFrame, tranches: pd.DataFrame, dates: pd.Datet
     """MW online at each date, per deal and vendor: columns date, deal_id, vendor, online_mw,
     online_mw_low, online_mw_high (one row per date and deal-vendor that has any capacity)."""
     vendors = vendor(deals)
-    pieces = []
-    for position, deal in deals.iterrows():
-        deal_tranches = tranches[tranches["deal_id"] == deal["deal_id"]]
-        for _, tranche in deal_tranches.iterrows():
-            online = (dates >= tranche["online"]).astype(float) * tranche["capacity_mw"]
-            pieces.append(_rows(dates, deal["deal_id"], tranche["accelerator_vendor"] or vendors[position],
-                                {level: online for level in LEVELS}))
-        window = deal[["deploy_start", "deploy_end"]]
-        if window.notna().all() and pd.notna(deal["capacity_mw"]):
-            share = fraction_online(dates, deal["deploy_start"], deal["deploy_end"], shape)
-            in_tranches = deal_tranches["capacity_mw"].sum()
-            pieces.append(_rows(dates, deal["deal_id"], vendors[position], {
+    by_deal: dict[str, list] = {}  # each deal's tranches as records, looked up once per deal
+    for tranche in tranches.itertuples(index=False):
+        by_deal.setdefault(tranche.deal_id, []).append(tranche)
+    pieces = []  # (deal_id, vendor, MW online at each date per level): one frame at the end
+    for label, deal in zip(deals.index, deals.itertuples(index=False)):
+        deal_tranches = by_deal.get(deal.deal_id, [])
+        for tranche in deal_tranches:
+            online = (dates >= tranche.online).astype(float) * tranche.capacity_mw
+            pieces.append((deal.deal_id, tranche.accelerator_vendor or vendors[label],
+                           {level: online for level in LEVELS}))
+        if pd.notna(deal.deploy_start) and pd.notna(deal.deploy_end) and pd.notna(deal.capacity_mw):
+            share = fraction_online(dates, deal.deploy_start, deal.deploy_end, shape)
+            in_tranches = sum(tranche.capacity_mw for tranche in deal_tranches)
+            pieces.append((deal.deal_id, vendors[label], {
                 level: share * max(_capacity(deal, level) - in_tranches, 0.0) for level in LEVELS
             }))
     if not pieces:
         return pd.DataFrame(columns=["date", "deal_id", "vendor",
                                      *(f"online_mw{level}" for level in LEVELS)])
-    frame = pd.concat(pieces, ignore_index=True)
+    frame = pd.DataFrame({
+        "date": np.tile(dates, len(pieces)),
+        "deal_id": np.repeat([deal_id for deal_id, _, _ in pieces], len(dates)),
+        "vendor": np.repeat([name for _, name, _ in pieces], len(dates)),
+        **{f"online_mw{level}": np.concatenate([online[level] for _, _, online in pieces])
+           for level in LEVELS},
+    })
     summed = frame.groupby(["date", "deal_id", "vendor"], as_index=False, sort=True).sum()
     return summed[summed[[f"online_mw{level}" for level in LEVELS]].sum(axis=1) > 0]
-
-
-def _rows(dates, deal_id: str, vendor_name: str, online: dict[str, np.ndarray]) -> pd.DataFrame:
-    return pd.DataFrame({"date": dates, "deal_id": deal_id, "vendor": vendor_name,
-                         **{f"online_mw{level}": values for level, values in online.items()}})
 
 
 def unplaced(deals: pd.DataFrame, tranches: pd.DataFrame) -> pd.DataFrame:

@@ -16,8 +16,8 @@ from compute_deals.parameters import registry
 from compute_deals.schema import SLUG_PATTERN
 
 SCENARIOS_FILE = "scenarios.yml"
-# Set by the build from DATA= and BUYER=, not by parameter files (paths there would be ambiguous).
-SET_BY_THE_BUILD = ("data_dir", "buyer")
+# Set by the build (DATA=, BUYER=, the scenario being run), never by a parameter file.
+SET_BY_THE_BUILD = ("data_dir", "buyer", "scenario", "scenarios_file")
 
 
 class ParameterError(ValueError):
@@ -45,8 +45,8 @@ def problems_in(values, where: str) -> list[str]:
     problems = []
     for name, value in values.items():
         if name in SET_BY_THE_BUILD:
-            problems.append(f"{where}: {name} is set by the build (make book DATA=... BUYER=...), "
-                            "not by a parameter file")
+            problems.append(f"{where}: {name} is set by the build (DATA=, BUYER=, the scenario's "
+                            "name), not by a parameter file")
         elif name not in declared:
             problems.append(f"{where}: unknown parameter {name!r}; allowed: {allowed}")
         elif not _same_kind(value, declared[name].default):

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
-from compute_deals import cost
-from compute_deals import dependency
-from compute_deals import metrics
-from compute_deals import overlaps
+from compute_deals import cost, dependency, metrics, overlaps, uncertainty
 from compute_deals.load import Dataset
 
 FOLDER = "tables"  # beside the executed notebooks, so pages link to tables/<name>.csv
@@ -35,14 +33,29 @@ TABLES: dict[str, Callable[[Dataset, str], pd.DataFrame]] = {
     "cost_per_mw.csv": cost.cost_per_mw_table,
     "cost_vs_benchmarks.csv": cost.versus_benchmarks_table,
     "cost_sensitivity.csv": cost.sensitivity_table,
+    "scenario_comparison.csv": uncertainty.scenario_comparison_table,
 }
 
 
-def write_all(data: Dataset, buyer: str, out_dir: Path) -> list[Path]:
+def arguments(make: Callable, parameters: dict) -> dict:
+    """The parameters a table function takes (by name; `assumptions` is the cost chapter's
+    bundle of them), so a table follows the run it belongs to, not only the defaults."""
+    from compute_deals.headlines import cost_assumptions, with_defaults
+
+    accepted = list(inspect.signature(make).parameters)[2:]
+    if not parameters:
+        return {}
+    values = {**parameters, "assumptions": cost_assumptions(with_defaults(parameters))}
+    return {name: values[name] for name in accepted if name in values}
+
+
+def write(frame: pd.DataFrame, path: Path) -> Path:
+    frame.to_csv(path, index=False, date_format="%Y-%m-%d", lineterminator="\n")
+    return path
+
+
+def write_all(data: Dataset, buyer: str, out_dir: Path, parameters: dict | None = None) -> list[Path]:
+    """Every table, computed with `parameters` (a run's values; defaults where absent)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, make in TABLES.items():
-        path = out_dir / name
-        make(data, buyer).to_csv(path, index=False, date_format="%Y-%m-%d", lineterminator="\n")
-        written.append(path)
-    return written
+    return [write(make(data, buyer, **arguments(make, parameters or {})), out_dir / name)
+            for name, make in TABLES.items()]

@@ -13,8 +13,10 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+from dataclasses import dataclass
 
 import altair as alt
+import pandas as pd
 
 from compute_deals.tables import FOLDER as TABLES_FOLDER
 
@@ -25,9 +27,52 @@ EMBED_OPTIONS = {
     "actions": {"export": True, "source": False, "compiled": False, "editor": False},
     # SVG keeps marks in the DOM: crisp at any zoom, and countable by the browser test.
     "renderer": "svg",
+    # Legends under the plot, not beside it: on a phone the plot keeps the screen's width.
+    "config": {"legend": {"orient": "bottom", "columns": 3, "symbolLimit": 0}},
 }
 ROW_HEIGHT_PX = 22
 STATUS_OPACITY = {"signed": 1.0, "loi": 0.55, "talks": 0.35, "superseded": 0.25, "cancelled": 0.15}
+# The most deals (or pairs, or other items) a chart draws one by one. At ROW_HEIGHT_PX a row, 60
+# rows are about 1,300 px: more than that is no longer read as one picture, Vega-Lite's labels
+# collide, and the spec (the page's weight) grows with every row. A chart of more draws the 60
+# most relevant and says so under it; the CSV behind it keeps every row.
+MAX_ITEMS_DRAWN = 60
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """What a chart draws of its table: the rows of the items kept, and a note when some are not."""
+
+    rows: pd.DataFrame
+    n_total: int  # items in the whole table
+    note: str
+
+
+def most_relevant(frame: pd.DataFrame, key: str | list[str], rank: str, what: str, ranked: str,
+                  n: int = MAX_ITEMS_DRAWN, lump: dict[str, object] | None = None,
+                  lump_by: tuple[str, ...] = (), lump_sum: tuple[str, ...] = ()) -> Drawn:
+    """The rows of the n items (distinct `key` values) with the largest `rank` (an item's largest
+    value over its rows; blanks last, ties in the frame's order), in the frame's order.
+
+    A chart of parts of a whole (stacked bars) must not lose the rest: with `lump`, the other
+    items' rows are summed (`lump_sum` columns) per `lump_by` group into one item whose other
+    columns take the values in `lump` (e.g. {"deal": "Other deals"})."""
+    keys = [key] if isinstance(key, str) else list(key)
+    items = frame.groupby(keys, sort=False)[rank].max()
+    n_total = len(items)
+    if n_total <= n:
+        return Drawn(frame, n_total, "")
+    kept = items.sort_values(ascending=False, na_position="last", kind="stable").index[:n]
+    inside = pd.MultiIndex.from_frame(frame[keys]).isin(
+        kept if isinstance(kept, pd.MultiIndex) else pd.MultiIndex.from_arrays([kept]))
+    rows = frame[inside]
+    note = f"Drawn: the {n} {what} with the {ranked} of {n_total:,}; the CSV has every row."
+    if lump is not None:
+        rest = frame[~inside].groupby(list(lump_by), as_index=False)[list(lump_sum)].sum()
+        rows = pd.concat([rows, rest.assign(**lump)], ignore_index=True)
+        note = (f"Drawn apart: the {n} {what} with the {ranked} of {n_total:,}; the other "
+                f"{n_total - n:,} are summed as one. The CSV has every row.")
+    return Drawn(rows.reset_index(drop=True), n_total, note)
 
 
 def chart_id(spec: dict) -> str:
@@ -39,9 +84,15 @@ def _spec_json(spec: dict) -> str:
     return json.dumps(spec, sort_keys=True, ensure_ascii=False).replace("</", "<\\/")
 
 
-def with_footer(chart: alt.TopLevelMixin, source: str, table: str) -> alt.TopLevelMixin:
-    """Attach the chart's source line and the name of the CSV (in tables/) behind it."""
-    return chart.properties(usermeta={"compute_deals": {"source": source, "table": table}})
+def with_footer(chart: alt.TopLevelMixin, source: str, table: str,
+                drawn: Drawn | None = None) -> alt.TopLevelMixin:
+    """Attach the chart's source line and the name of the CSV (in tables/) behind it; when the
+    chart draws only part of that table (`most_relevant`), the footer and the alt text say so."""
+    meta = {"source": source, "table": table}
+    if drawn is not None and drawn.note:
+        meta["drawn"] = drawn.note
+        chart = chart.properties(description=f"{chart.description} {drawn.note}")
+    return chart.properties(usermeta={"compute_deals": meta})
 
 
 def _footer_html(spec: dict) -> str:
@@ -49,8 +100,9 @@ def _footer_html(spec: dict) -> str:
     if not meta:
         return ""
     table = html.escape(meta["table"])
+    drawn = f'<span class="cd-drawn">{html.escape(meta["drawn"])}</span> ' if "drawn" in meta else ""
     return (
-        f'<p class="cd-chart-footer"><span class="cd-source">Source: {html.escape(meta["source"])}</span>'
+        f'<p class="cd-chart-footer">{drawn}<span class="cd-source">Source: {html.escape(meta["source"])}</span>'
         f' <a class="cd-download" href="{TABLES_FOLDER}/{table}" download>'
         f"Download the data behind this chart ({table})</a></p>"
     )

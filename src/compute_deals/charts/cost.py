@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 
 from compute_deals import cost, present
-from compute_deals.charts import ROW_HEIGHT_PX, STATUS_OPACITY, with_footer
+from compute_deals.charts import ROW_HEIGHT_PX, STATUS_OPACITY, most_relevant, with_footer
 
 MONEY = "$.3~s"  # d3 format: $29M, $13.3M
 BASIS_SHAPES = {cost.REPORTED: "circle", cost.DERIVED: "diamond"}
@@ -65,7 +65,12 @@ def _money(field: str, title: str) -> alt.Tooltip:
 
 def versus_benchmarks(frame: pd.DataFrame, buyer: str, source: str) -> alt.LayerChart:
     """Every deal's $/MW with its range, under the published benchmarks (points or bands)."""
-    # Plots exactly cost.versus_benchmarks (cost_vs_benchmarks.csv), top to bottom in its order.
+    # Plots cost.versus_benchmarks (cost_vs_benchmarks.csv), top to bottom in its order: every
+    # benchmark, and the deals of largest reported capacity when there are too many to draw.
+    is_benchmark = frame["section"] == "benchmark"
+    drawn = most_relevant(frame[~is_benchmark], "id", "capacity_mw", "deals",
+                          "largest reported capacity")
+    frame = pd.concat([frame[is_benchmark], drawn.rows], ignore_index=True)
     x_title = "US dollars per MW"
     scale = alt.Scale(zero=True)
     axis = alt.Axis(format="$~s", grid=False)  # the benchmarks are the reference lines
@@ -112,7 +117,7 @@ def versus_benchmarks(frame: pd.DataFrame, buyer: str, source: str) -> alt.Layer
          "Grey line or band: a published benchmark. Superseded rows, at the bottom, are not counted."],
         f"Cost per MW of {n_deals} deals of {buyer}, reported or derived, with their ranges, "
         f"against {len(frame) - n_deals} published benchmarks.",
-    ), source, "cost_vs_benchmarks.csv")
+    ), source, "cost_vs_benchmarks.csv", drawn)
 
 
 def _apart_last(frame: pd.DataFrame, column: str) -> list[str]:
@@ -124,10 +129,13 @@ def _apart_last(frame: pd.DataFrame, column: str) -> list[str]:
 
 def per_mw_year(table: pd.DataFrame, buyer: str, source: str) -> alt.LayerChart:
     """$/MW-year of the deals that report a contract term, coloured by what is being bought."""
-    # Plots cost_per_mw.csv (cost.cost_per_mw), keeping the rows that have a per-year figure.
-    shown = table[table["usd_per_mw_year"].notna()]
+    # Plots cost_per_mw.csv (cost.cost_per_mw), keeping the rows that have a per-year figure (of
+    # largest reported capacity, when there are too many to draw).
+    drawn = most_relevant(table[table["usd_per_mw_year"].notna()], "deal_id", "capacity_mw",
+                          "deals", "largest reported capacity")
+    shown = drawn.rows
     x = "US dollars per MW per year of contract"
-    base = alt.Chart(table).transform_filter("isValid(datum.usd_per_mw_year)").encode(
+    base = alt.Chart(shown).transform_filter("isValid(datum.usd_per_mw_year)").encode(
         y=alt.Y("deal:N", sort=_apart_last(shown, "usd_per_mw_year"), title=None,
                 axis=alt.Axis(labelLimit=300)),
         color=alt.Color("kind:N", title="Kind of deal"),
@@ -150,14 +158,17 @@ def per_mw_year(table: pd.DataFrame, buyer: str, source: str) -> alt.LayerChart:
         "Per MW and per year of contract: rentals and purchases on one footing",
         ["US dollars per MW per year: value ÷ capacity ÷ the reported term in years,",
          "a line from low to high. Only the deals that report a term."],
-        f"Cost per MW per year of contract for the {len(shown)} deals of {buyer} that report "
+        f"Cost per MW per year of contract for the {drawn.n_total} deals of {buyer} that report "
         "a term, by kind of deal.",
-    ), source, "cost_per_mw.csv")
+    ), source, "cost_per_mw.csv", drawn)
 
 
 def sensitivity_tornado(frame: pd.DataFrame, buyer: str, source: str) -> alt.LayerChart:
     """For each derived $/MW, how far each assumption moves it across its range."""
-    # Plots exactly cost.sensitivity (cost_sensitivity.csv).
+    # Plots cost.sensitivity (cost_sensitivity.csv): the deals of widest swing when there are
+    # too many to draw.
+    drawn = most_relevant(frame, "deal_id", "swing_usd_per_mw", "deals", "widest swings")
+    frame = drawn.rows
     deals = list(dict.fromkeys(frame["deal"]))
     assumptions = list(dict.fromkeys(frame["assumption_label"]))
     x = "US dollars per MW"
@@ -196,8 +207,8 @@ def sensitivity_tornado(frame: pd.DataFrame, buyer: str, source: str) -> alt.Lay
          "and at the high end of its range, the others at their settings. Black tick: the figure",
          "at the settings. A dot alone: that assumption does not enter the figure."],
         f"Tornado chart: how {len(assumptions)} assumptions move the derived cost per MW of "
-        f"{len(deals)} deals of {buyer}.",
-    ), source, "cost_sensitivity.csv")
+        f"{drawn.n_total} deals of {buyer}.",
+    ), source, "cost_sensitivity.csv", drawn)
 
 
 def _usd_range(value: float, low: float, high: float) -> str:
@@ -254,9 +265,7 @@ def page_table(table: pd.DataFrame) -> pd.DataFrame:
 def _names(labels) -> str:
     """Labels as a list in words: "A", "A and B", "A, B and C"; "none" for no labels."""
     labels = list(labels)
-    if not labels:
-        return "none"
-    return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"
+    return present.listed(labels, ", ", " and ") if labels else "none"
 
 
 def _reported_finding(counted: pd.DataFrame, benchmarks: pd.DataFrame) -> str:
@@ -306,7 +315,7 @@ def _accelerators_only(counted: pd.DataFrame) -> str:
         return "No deal reports an accelerator count alone."
     each = [f"{r.deal}, {r.accelerators:,.0f} accelerators: about "
             f"{present.megawatts(r.capacity_mw_derived)}" for r in only.itertuples()]
-    return (f"Where a deal reports an accelerator count and nothing else ({'; '.join(each)}), the "
+    return (f"Where a deal reports an accelerator count and nothing else ({present.listed(each)}), the "
             "method gives a capacity but there is no value to set against it.")
 
 
@@ -318,7 +327,7 @@ def _method_check(counted: pd.DataFrame) -> str:
             f"accelerators against {present.megawatts(r.capacity_mw)} reported"
             for r in both.itertuples()]
     return ("Where a deal reports both an accelerator count and a capacity, the power method can "
-            f"be checked against it: {'; '.join(each)}.")
+            f"be checked against it: {present.listed(each)}.")
 
 
 def _per_year_finding(counted: pd.DataFrame) -> str:
@@ -328,7 +337,7 @@ def _per_year_finding(counted: pd.DataFrame) -> str:
     by_kind = [f"{kind.replace('_', ' ')}: {_names(group['deal'])}"
                for kind, group in yearly.groupby("kind", sort=True)]
     return (f"{len(yearly)} of the {len(priced)} priced deals that count report a contract term and "
-            f"are compared per MW-year as well ({'; '.join(by_kind) or 'none'}). The other "
+            f"are compared per MW-year as well ({present.listed(by_kind) or 'none'}). The other "
             f"{len(once)} report no term and are compared per MW only.")
 
 
@@ -350,7 +359,7 @@ def _superseded_note(table: pd.DataFrame) -> str:
         return "No superseded row has a cost per MW."
     each = [f"{r.deal.removesuffix(cost.SUPERSEDED_MARK)}, {present.usd(r.usd_per_mw)} per MW"
             for r in apart.itertuples()]
-    return (f"Superseded rows are shown apart and left out of the counts above: {'; '.join(each)}. "
+    return (f"Superseded rows are shown apart and left out of the counts above: {present.listed(each)}. "
             "A later row replaced each one's figures.")
 
 

@@ -5,14 +5,16 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from compute_deals.charts import ROW_HEIGHT_PX, STATUS_OPACITY, with_footer
+from compute_deals.charts import ROW_HEIGHT_PX, STATUS_OPACITY, most_relevant, with_footer
 
 
 def deal_timeline(timeline: pd.DataFrame, buyer: str, source: str) -> alt.Chart:
     """Each deal on its own row: a dot when announced, a bar for its deployment window."""
-    # Plots exactly tables.deal_timeline, which the footer offers for download.
-    order = list(timeline["deal"])
-    base = alt.Chart(timeline).encode(
+    # Plots tables.deal_timeline, which the footer offers for download (the latest deals of it
+    # when there are too many to draw).
+    drawn = most_relevant(timeline, "deal_id", "announced", "deals", "latest announcements")
+    order = list(drawn.rows["deal"])
+    base = alt.Chart(drawn.rows).encode(
         y=alt.Y("deal:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
         color=alt.Color("vendor:N", title="Accelerator vendor"),
         opacity=alt.Opacity(
@@ -43,7 +45,7 @@ def deal_timeline(timeline: pd.DataFrame, buyer: str, source: str) -> alt.Chart:
             width="container",
             # The page's width; a fixed height per deal (a discrete height step would make
             # Vega-Lite warn that it drops fitting in y).
-            height=ROW_HEIGHT_PX * len(timeline),
+            height=ROW_HEIGHT_PX * len(drawn.rows),
             autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
             title=alt.TitleParams(
                 f"When {buyer}'s compute deals were announced and when their capacity comes online",
@@ -58,4 +60,5 @@ def deal_timeline(timeline: pd.DataFrame, buyer: str, source: str) -> alt.Chart:
         ),
         source,
         "deal_timeline.csv",
+        drawn,
     )

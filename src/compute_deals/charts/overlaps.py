@@ -7,10 +7,13 @@ import pandas as pd
 
 from compute_deals import metrics, present
 from compute_deals.overlaps import HORIZON_END, ONLINE, REPORTED, largest_years
-from compute_deals.charts import ROW_HEIGHT_PX, STATUS_OPACITY, with_footer
+from compute_deals.charts import ROW_HEIGHT_PX, STATUS_OPACITY, most_relevant, with_footer
 
 LAYOUT = {"width": "container", "autosize": alt.AutoSizeParams(type="fit-x", contains="padding")}
 YEAR_AXIS = alt.Axis(format="%Y", tickCount="year")
+# The most pairs the heat map draws: each names up to two deals on both axes, and past about 80
+# deals (2,400 px at 30 px a row) the cells and their labels are no longer legible.
+HEATMAP_PAIRS = 40
 STATUS = alt.Opacity("status:O", sort=list(STATUS_OPACITY), title="Status",
                      scale=alt.Scale(domain=list(STATUS_OPACITY), range=list(STATUS_OPACITY.values())))
 
@@ -35,7 +38,12 @@ def reported_source_line(deals: pd.DataFrame, reported: pd.DataFrame, buyer: str
 
 
 def gantt(frame: pd.DataFrame, buyer: str, source: str) -> alt.LayerChart:
-    """Each deal on its row: announcement, deployment window and contract term (overlaps.gantt)."""
+    """Each deal on its row: announcement, deployment window and contract term (overlaps.gantt);
+    the deals announced last when there are too many to draw."""
+    announced = frame["start"].where(frame["segment"] == "Announcement")
+    drawn = most_relevant(frame.assign(_announced=announced), "deal_id", "_announced", "deals",
+                          "latest announcements")
+    frame = drawn.rows.drop(columns="_announced")
     rows = list(dict.fromkeys(frame["row"]))
     colours = vendor_colours(frame["vendor"])
     base = alt.Chart(frame).encode(
@@ -73,16 +81,21 @@ def gantt(frame: pd.DataFrame, buyer: str, source: str) -> alt.LayerChart:
                 "is not reported.",
                 "Thin bar: contract term. Fainter marks are not signed contracts (the row says which).",
             ),
-            description=f"Gantt chart of {len(rows)} deals of {buyer}: announcement, deployment "
+            description=f"Gantt chart of {drawn.n_total} deals of {buyer}: announcement, deployment "
             "window and contract term, coloured by accelerator vendor, fainter when not signed.",
             **LAYOUT,
         ),
-        source, "gantt.csv",
+        source, "gantt.csv", drawn,
     )
 
 
 def overlap_heatmap(overlaps: pd.DataFrame, buyer: str, source: str) -> alt.Chart:
-    """Days each pair of deployment windows overlaps, both ways round (a symmetric matrix)."""
+    """Days each pair of deployment windows overlaps, both ways round (a symmetric matrix); the
+    longest overlaps when there are too many to draw."""
+    total = overlaps
+    drawn = most_relevant(overlaps, ["deal_a", "deal_b"], "overlap_days", "pairs",
+                          "longest overlaps", n=HEATMAP_PAIRS)
+    overlaps = drawn.rows
     # Both axes in one order: by each deal's earliest overlap, then by name.
     either = pd.concat([overlaps.rename(columns={side: "label"}) for side in ("label_a", "label_b")])
     order = list(either.sort_values(["overlap_start", "label"], kind="stable")["label"].drop_duplicates())
@@ -107,27 +120,30 @@ def overlap_heatmap(overlaps: pd.DataFrame, buyer: str, source: str) -> alt.Char
         **encoding,
     )
     labels = chart.mark_text(fontSize=10).encode(text=alt.Text("years:Q", format=".1f"), **encoding)
-    longest = f"{overlaps['overlap_days'].max():,} days" if len(overlaps) else "none"
+    longest = f"{total['overlap_days'].max():,} days" if len(total) else "none"
     return with_footer(
         alt.layer(cells, labels).properties(
             height=max(n_deals, 2) * 30,
             title=_title(
-                f"{len(overlaps)} pairs of {buyer}'s deployment windows overlap; longest: {longest}",
+                f"{len(total):,} pairs of {buyer}'s deployment windows overlap; longest: {longest}",
                 "Days both deployment windows are open (numbers in the cells: years).",
                 f"A window with no reported end is taken as open to {present.day(HORIZON_END)}.",
             ),
             description=f"Heat map of the days each pair of {buyer}'s deployment windows overlap: "
-            f"{len(overlaps)} pairs with any overlap.",
+            f"{len(total):,} pairs with any overlap.",
             **LAYOUT,
         ),
-        source, "overlaps.csv",
+        source, "overlaps.csv", drawn,
     )
 
 
 def concurrency_bars(concurrency: pd.DataFrame, buyer: str, source: str) -> alt.Chart:
     """Deals ramping per quarter; the quarters at the peak count stand out."""
     most = int(concurrency["deals_ramping"].max())
-    chart = alt.Chart(concurrency).transform_calculate(
+    # The deals by name in the tooltip, a dozen at most per quarter (the CSV names them all).
+    named = concurrency[["quarter", "deals_ramping"]].assign(
+        deals=concurrency["deals"].map(lambda names: present.listed(names.split("; "))))
+    chart = alt.Chart(named).transform_calculate(
         at_peak=f"datum.deals_ramping === {most} ? 'Peak count' : 'Fewer deals'",
     ).mark_bar().encode(
         x=alt.X("quarter:O", sort=list(concurrency["quarter"]), title=None,
@@ -179,7 +195,9 @@ def online_capacity(frame: pd.DataFrame, buyer: str, source: str, vendors=()) ->
                 else f"{buyer} has reported no capacity figures of its own in the data.")
     latest = online[online["date"] == online["date"].max()]["capacity_mw"].sum() if len(online) else 0.0
     return with_footer(
-        alt.layer(area, points).properties(
+        # No points layer without figures: its legend would be empty, and an empty legend under
+        # the plot (EMBED_OPTIONS) makes Vega lay the chart out infinitely tall.
+        alt.layer(area, *([points] if has_figures else [])).properties(
             height=320,
             title=_title(
                 f"Capacity online under {buyer}'s deals reaches {present.megawatts(latest)} by "
@@ -198,8 +216,13 @@ def online_capacity(frame: pd.DataFrame, buyer: str, source: str, vendors=()) ->
 
 
 def annual_commitments(annual: pd.DataFrame, buyer: str, source: str) -> alt.Chart:
-    """Committed value per year, stacked by counterparty (one segment per deal)."""
-    chart = alt.Chart(annual).transform_calculate(value_b="datum.value_usd / 1e9").mark_bar().encode(
+    """Committed value per year, stacked by counterparty (one segment per deal); when there are
+    too many deals to draw apart, the rest summed per year as one segment."""
+    drawn = most_relevant(annual, "deal_id", "value_usd", "deals", "largest yearly amounts",
+                          lump={"counterparty": "Other counterparties", "deal": "Other deals",
+                                "deal_id": "", "spread_over": ""},
+                          lump_by=("year",), lump_sum=("value_usd",))
+    chart = alt.Chart(drawn.rows).transform_calculate(value_b="datum.value_usd / 1e9").mark_bar().encode(
         x=alt.X("year:O", sort=sorted(annual["year"].unique()), title=None, axis=alt.Axis(labelAngle=0)),
         y=alt.Y("value_b:Q", stack="zero", title="US$ billions per year"),
         color=alt.Color("counterparty:N", title="Counterparty"),
@@ -220,7 +243,7 @@ def annual_commitments(annual: pd.DataFrame, buyer: str, source: str) -> alt.Cha
             "and counterparty.",
             **LAYOUT,
         ),
-        source, "annual_commitments.csv",
+        source, "annual_commitments.csv", drawn,
     )
 
 

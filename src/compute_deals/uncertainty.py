@@ -1,0 +1,424 @@
+"""Uncertainty: Monte Carlo over the assumptions' ranges and the reported low/high figures.
+
+Each draw picks every uncertain input at once, uniformly within its range (no source gives a
+distribution, and a uniform one claims nothing beyond the range):
+- reported ranges: a deal's value between value_usd_low and value_usd_high and its capacity between
+  capacity_mw_low and capacity_mw_high, where a source reports them;
+- ranged parameters (Parameter.low/high): non_nvidia_delay_months in whole months (the delay moves
+  dates by calendar months), pue, server_overhead and tdp_scale; and the benchmark $/MW across
+  every benchmark's spread, as the cost chapter's tornado does.
+A parameter the scenario sets (in scenarios.yml, or to a value other than its default) is held
+there: a scenario is a condition, and the draws vary what it leaves open.
+
+Vectorised: medians are row-wise over a (draws × deals) matrix of the deals that vary, annual
+commitments and online capacity are matrix products. The ramp is evaluated as (piece × quarter)
+matrices, one per whole-month delay, by the rules of ramp.online_capacity (tests check that the
+two agree). Seeded: each input draws from a stream of its own, named after it (and after the deal
+for reported figures), so the same seed gives the same intervals and a deal's capacity is the same
+draw wherever it is used.
+
+Which headline has an interval: the median $/MW (reported ranges), Nvidia's shares (capacity
+ranges, the delay), the peak annual commitment (value ranges). Peak concurrent deals is a point
+value: deployment windows are reported dates, without ranges.
+"""
+
+from __future__ import annotations
+
+import zlib
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from compute_deals import cost, dependency, headlines, metrics, overlaps, ramp, scenarios
+from compute_deals.load import Dataset
+from compute_deals.parameters import Parameter, registry
+
+DRAWS = 10_000
+SEED = 20261122
+PERCENTILES = (5, 95)
+BASE = "base"
+SHARE_DATES = {"nvidia_share_2026": "2026-12-31", "nvidia_share_2028": "2028-12-31"}
+MEDIAN_ALL = "median_usd_per_mw_all"
+# The headline figures and one more: the median $/MW with derived figures, which the cost
+# assumptions move (the headline median, of reported figures only, does not depend on them).
+FIGURES = {
+    **headlines.HEADLINES,
+    MEDIAN_ALL: ("Median cost per MW of every priced deal, derived figures included", "US dollars per MW"),
+}
+REPORTED_VALUES, REPORTED_CAPACITIES = "reported value ranges", "reported capacity ranges"
+DERIVED_COST_INPUTS = ("value_benchmark", "pue", "server_overhead", "tdp_scale")
+VARIED = {  # what the draws vary for each figure (parameters the scenario sets are held)
+    "median_usd_per_mw": (REPORTED_VALUES, REPORTED_CAPACITIES),
+    "nvidia_share_2026": (REPORTED_CAPACITIES, "non_nvidia_delay_months"),
+    "nvidia_share_2028": (REPORTED_CAPACITIES, "non_nvidia_delay_months"),
+    "peak_concurrent_deals": (),
+    "peak_annual_commitment_usd": (REPORTED_VALUES,),
+    MEDIAN_ALL: (REPORTED_VALUES, REPORTED_CAPACITIES, *DERIVED_COST_INPUTS),
+}
+
+PARAMETERS = (
+    Parameter("scenario", BASE, "name",
+              "the scenario this page shows: a name in scenarios.yml (the build sets it)"),
+    Parameter("scenarios_file", f"../{scenarios.SCENARIOS_FILE}", "file",
+              "the scenarios the comparison sets side by side, relative to notebooks/"),
+    Parameter(
+        "draws", DRAWS, "draws", "how many Monte Carlo draws give each interval and band",
+        reason="With 10,000 draws a 5th or 95th percentile is within about 0.2% of its range of the "
+        "exact one (one standard error, sqrt(0.05 × 0.95 / 10,000)), finer than any figure shown.",
+    ),
+    Parameter("seed", SEED, "integer",
+              "the seed of the random draws: the same seed gives the same intervals and bands"),
+)
+
+
+# Random draws -----------------------------------------------------------------------------------
+
+def uniform(seed: int, stream: str, n: int) -> np.ndarray:
+    """n draws uniform on [0, 1) from a stream of their own, named: one input's draws do not
+    depend on which other inputs are drawn."""
+    return np.random.default_rng([seed, zlib.crc32(stream.encode())]).random(n)
+
+
+def between(low, high, u: np.ndarray) -> np.ndarray:
+    return low + u * (high - low)
+
+
+def reading(frame: pd.DataFrame, column: str, level: str) -> pd.Series:
+    """A reported figure at one end of its range; the headline where no range is reported."""
+    return frame[f"{column}{level}"].fillna(frame[column])
+
+
+def has_range(frame: pd.DataFrame, column: str) -> pd.Series:
+    low, high = reading(frame, column, "_low"), reading(frame, column, "_high")
+    return low.notna() & high.notna() & (low != high)
+
+
+def figure_draws(frame: pd.DataFrame, column: str, rows: pd.Series, n: int, seed: int) -> np.ndarray:
+    """n draws of a reported figure for the chosen rows (draws × rows): uniform between its low
+    and high, the headline where no range is reported. Each deal draws from its own stream."""
+    chosen = frame[rows.to_numpy()]
+    low, high = reading(chosen, column, "_low").to_numpy(), reading(chosen, column, "_high").to_numpy()
+    streams = [uniform(seed, f"{column}:{deal_id}", n) for deal_id in chosen["deal_id"]]
+    return between(low, high, np.column_stack(streams) if streams else np.empty((n, 0)))
+
+
+def parameter_draws(parameters: dict, held: dict, name: str, n: int, seed: int) -> np.ndarray:
+    """n draws of a ranged parameter, uniform over its range; its value where the scenario sets it."""
+    if name in held:
+        return np.full(n, float(parameters[name]))
+    declared = registry()[name]
+    return between(declared.low, declared.high, uniform(seed, name, n))
+
+
+def delay_draws(parameters: dict, held: dict, n: int, seed: int) -> np.ndarray:
+    """Whole months, each of low..high equally likely (dates move by calendar months)."""
+    declared = registry()["non_nvidia_delay_months"]
+    if "non_nvidia_delay_months" in held:
+        return np.full(n, int(parameters["non_nvidia_delay_months"]))
+    u = uniform(seed, "non_nvidia_delay_months", n)
+    return np.floor(between(declared.low, declared.high + 1, u)).astype(int)
+
+
+def benchmark_draws(benchmarks: pd.DataFrame, parameters: dict, held: dict, n: int,
+                    seed: int) -> np.ndarray:
+    """$/MW of the benchmark: across every benchmark's spread, or within the chosen benchmark's
+    own published range where the scenario names one."""
+    if "value_benchmark" in held:
+        chosen = benchmarks[benchmarks["benchmark_id"] == parameters["value_benchmark"]]
+        low = chosen["usd_per_mw_low"].fillna(chosen["usd_per_mw"]).max()
+        high = chosen["usd_per_mw_high"].fillna(chosen["usd_per_mw"]).max()
+    else:
+        low, high = cost.benchmark_spread(benchmarks)
+    return between(low, high, uniform(seed, "value_benchmark", n))
+
+
+def held_parameters(parameters: dict, sets=()) -> dict:
+    """The parameters a run holds at their values: those its scenario sets (the names in `sets`)
+    and those set to something other than their default (the scenario's name aside)."""
+    declared = registry()
+    return {name: value for name, value in parameters.items()
+            if name in declared and name != "scenario"
+            and (name in sets or value != declared[name].default)}
+
+
+def scenario_sets(scenarios_file: str | Path, scenario: str) -> dict:
+    """What a scenario of the file sets; nothing for a name the file does not have (a run of
+    one's own)."""
+    return scenarios.read_scenarios(Path(scenarios_file)).get(scenario, {})
+
+
+def parameters_from(namespace: dict) -> dict:
+    """Every declared parameter found in a notebook's namespace, by name."""
+    return {name: namespace[name] for name in registry() if name in namespace}
+
+
+# Statistics over draws --------------------------------------------------------------------------
+
+def median_per_draw(fixed: np.ndarray, drawn: np.ndarray, block: int = 2000) -> np.ndarray:
+    """The median of each draw's values: `fixed` (the same in every draw) with that draw's row of
+    `drawn`. Only fixed values near the middle can be the median, so as many are dropped from
+    each end as keeps that true; memory stays draws × (varying values + a few)."""
+    fixed = np.sort(fixed[~np.isnan(fixed)])
+    drop = max(0, (len(fixed) - drawn.shape[1]) // 2 - 1)
+    kept = fixed[drop:len(fixed) - drop]
+    if len(kept) + drawn.shape[1] == 0:
+        return np.full(len(drawn), np.nan)
+    return np.concatenate([  # in blocks of draws, so memory stays bounded on large data
+        np.median(np.hstack([np.broadcast_to(kept, (len(part), len(kept))), part]), axis=1)
+        for part in np.array_split(drawn, max(1, len(drawn) // block))
+    ])
+
+
+def percentiles(draws: np.ndarray) -> np.ndarray:
+    """The 5th and 95th percentiles over draws (axis 0), leaving out draws where the figure is
+    undefined (NaN); NaN where every draw is."""
+    flat = draws.reshape(len(draws), -1)
+    defined = ~np.isnan(flat).all(axis=0)
+    out = np.full((len(PERCENTILES), flat.shape[1]), np.nan)
+    out[:, defined] = np.nanpercentile(flat[:, defined], PERCENTILES, axis=0)
+    return out.reshape((len(PERCENTILES), *draws.shape[1:]))
+
+
+# The ramp as matrices ---------------------------------------------------------------------------
+
+def ramp_pieces(deals: pd.DataFrame, tranches: pd.DataFrame) -> pd.DataFrame:
+    """What ramp.online_capacity places in time, one row per piece: each tranche (a step at its
+    date: start = end) and the rest of each deal with a complete window and a reported capacity
+    (over the window; rest is True). mw is the piece's MW at reported capacities; in_tranches,
+    the MW of the deal's tranches (the rest is capacity minus that)."""
+    ours = tranches[tranches["deal_id"].isin(deals["deal_id"])]
+    in_tranches = deals["deal_id"].map(ours.groupby("deal_id")["capacity_mw"].sum()).fillna(0.0)
+    steps = pd.DataFrame({
+        "deal_id": ours["deal_id"], "start": ours["online"], "end": ours["online"],
+        "nvidia": dependency.is_nvidia(dependency.tranche_vendors(deals, ours)),
+        "mw": ours["capacity_mw"], "in_tranches": 0.0, "rest": False,
+    })
+    placed = deals[["deploy_start", "deploy_end", "capacity_mw"]].notna().all(axis=1)
+    rests = pd.DataFrame({
+        "deal_id": deals["deal_id"], "start": deals["deploy_start"], "end": deals["deploy_end"],
+        "nvidia": dependency.is_nvidia(metrics.vendor(deals)),
+        "mw": (deals["capacity_mw"] - in_tranches).clip(lower=0), "in_tranches": in_tranches,
+        "rest": True,
+    })[placed]
+    return pd.concat([steps, rests], ignore_index=True)
+
+
+def fractions(pieces: pd.DataFrame, dates: pd.DatetimeIndex, shape: str, months: int) -> np.ndarray:
+    """Share of each piece online at each date (pieces × dates), by ramp.fraction_online's rules,
+    with the pieces not on Nvidia moved `months` later (dependency.delay_non_nvidia)."""
+    if shape not in ramp.RAMP_SHAPES:
+        raise ValueError(f"ramp_shape {shape!r}: choose one of {', '.join(ramp.RAMP_SHAPES)}")
+    moved, offset = ~pieces["nvidia"], pd.DateOffset(months=months)
+    start = pieces["start"].mask(moved, pieces["start"] + offset).to_numpy()[:, None]
+    end = pieces["end"].mask(moved, pieces["end"] + offset).to_numpy()[:, None]
+    when = dates.to_numpy()[None, :]
+    if shape == "step_end":
+        return (when >= end).astype(float)
+    if shape == "step_start":
+        return (when >= start).astype(float)
+    span_days = (end - start) / np.timedelta64(1, "D")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        linear = np.clip(np.floor((when - start) / np.timedelta64(1, "D")) / span_days, 0.0, 1.0)
+    return np.where(span_days == 0, when >= start, linear)
+
+
+def online_mw(pieces: pd.DataFrame, dates: pd.DatetimeIndex, shape: str, delays: np.ndarray,
+              ranged: np.ndarray, drawn_mw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """MW online at each date in each draw, on Nvidia and in all (draws × dates each). Pieces
+    marked `ranged` take their MW from drawn_mw (draws × ranged pieces), the others their mw.
+    One matrix product per whole-month delay drawn: a loop over delays, not over deals."""
+    fixed = pieces["mw"].where(~ranged, 0.0).to_numpy(float)
+    on_nvidia = pieces["nvidia"].to_numpy(float)[:, None]
+    nvidia, total = np.zeros((len(delays), len(dates))), np.zeros((len(delays), len(dates)))
+    for months in np.unique(delays):
+        rows = delays == months
+        share = fractions(pieces, dates, shape, int(months))
+        nvidia[rows] = fixed @ (share * on_nvidia) + drawn_mw[rows] @ (share * on_nvidia)[ranged]
+        total[rows] = fixed @ share + drawn_mw[rows] @ share[ranged]
+    return nvidia, total
+
+
+# The simulation ---------------------------------------------------------------------------------
+
+class Simulation(NamedTuple):
+    dates: pd.DatetimeIndex
+    nvidia_mw: np.ndarray  # MW online on Nvidia at each date under the scenario's parameters
+    total_mw: np.ndarray  # MW online in all
+    nvidia_mw_draws: np.ndarray  # the same in each draw (draws × dates)
+    total_mw_draws: np.ndarray
+    figures: dict[str, np.ndarray]  # figure -> its draws, for the figures with an interval
+    point_median_all: float  # the median $/MW with derived figures, under the scenario
+    held: dict  # the parameters the scenario sets (held at their values)
+
+
+def online_draws(deals: pd.DataFrame, tranches: pd.DataFrame, parameters: dict, held: dict,
+                 n: int, seed: int) -> tuple[np.ndarray, ...]:
+    """The scenario's path of online MW (on Nvidia, in all) and its draws."""
+    pieces = ramp_pieces(deals, tranches)
+    dates, shape = ramp.quarter_ends(), parameters["ramp_shape"]
+    rests = pieces["rest"].to_numpy(bool)
+    rest_deals = deals.set_index("deal_id").loc[pieces.loc[rests, "deal_id"]].reset_index()
+    ranged_deals = has_range(rest_deals, "capacity_mw")
+    ranged = rests.copy()
+    ranged[rests] = ranged_deals.to_numpy()
+    capacity = figure_draws(rest_deals, "capacity_mw", ranged_deals, n, seed)
+    drawn_mw = np.clip(capacity - pieces.loc[ranged, "in_tranches"].to_numpy(), 0.0, None)
+    point = online_mw(pieces, dates, shape, np.array([parameters["non_nvidia_delay_months"]]),
+                      np.zeros(len(pieces), bool), np.empty((1, 0)))
+    draws = online_mw(pieces, dates, shape, delay_draws(parameters, held, n, seed), ranged, drawn_mw)
+    return dates, point[0][0], point[1][0], draws[0], draws[1]
+
+
+def cost_draws(deals: pd.DataFrame, benchmarks: pd.DataFrame, parameters: dict, held: dict,
+               n: int, seed: int) -> tuple[np.ndarray, np.ndarray, float]:
+    """Draws of the median $/MW of reported figures and of every priced deal, and the point value
+    of the latter. A derived value is the benchmark's $/MW; a derived capacity scales with
+    PUE × server overhead × TDP scale, so its $/MW with the inverse."""
+    assumptions = headlines.cost_assumptions(parameters)
+    central = cost.costs(deals, assumptions, cost.chosen_benchmark(benchmarks, assumptions.value_benchmark))
+    reported = central["basis"] == cost.REPORTED
+    varies = reported & (has_range(deals, "value_usd") | has_range(deals, "capacity_mw"))
+    fixed = central["usd_per_mw"][reported & ~varies].to_numpy(float)
+    reported_draws = (figure_draws(deals, "value_usd", varies, n, seed)
+                      / figure_draws(deals, "capacity_mw", varies, n, seed))
+    from_benchmark = int((central["derived"] == "value").sum())
+    from_accelerators = central["derived"] == "capacity"
+    power = {name: parameter_draws(parameters, held, name, n, seed)
+             for name in ("pue", "server_overhead", "tdp_scale")}
+    setting = parameters["pue"] * parameters["server_overhead"] * parameters["tdp_scale"]
+    scale = setting / (power["pue"] * power["server_overhead"] * power["tdp_scale"])
+    accelerator_draws = (central["usd_per_mw"][from_accelerators].to_numpy(float)
+                         * figure_draws(deals, "value_usd", from_accelerators, n, seed)
+                         / deals["value_usd"][from_accelerators].to_numpy(float) * scale[:, None])
+    benchmark = benchmark_draws(benchmarks, parameters, held, n, seed)
+    every_draw = np.hstack([reported_draws, np.repeat(benchmark[:, None], from_benchmark, axis=1),
+                            accelerator_draws])
+    point_all = float(central["usd_per_mw"][central["basis"] != cost.NOT_COMPUTABLE].median())
+    return median_per_draw(fixed, reported_draws), median_per_draw(fixed, every_draw), point_all
+
+
+def annual_peak_draws(deals: pd.DataFrame, n: int, seed: int) -> np.ndarray:
+    """Draws of the largest committed value in one year (overlaps.annual_commitments): each
+    deal's share of its value per year stays, its value is drawn."""
+    annual = overlaps.annual_commitments(overlaps.value_spans(deals))
+    if annual.empty:
+        return np.full(n, np.nan)
+    per_deal = annual.pivot_table(index="deal_id", columns="year", values="value_usd",
+                                  aggfunc="sum", fill_value=0.0)
+    spread = deals.set_index("deal_id").loc[per_deal.index].reset_index()
+    varies = has_range(spread, "value_usd")
+    fixed = per_deal[~varies.to_numpy()].sum().to_numpy()
+    share = per_deal[varies.to_numpy()].to_numpy() / spread.loc[varies, "value_usd"].to_numpy()[:, None]
+    return (fixed + figure_draws(spread, "value_usd", varies, n, seed) @ share).max(axis=1)
+
+
+def share(nvidia_mw: np.ndarray, total_mw: np.ndarray) -> np.ndarray:
+    """Nvidia's share of online MW; NaN where nothing is online (as dependency.ratio)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(total_mw > 0, nvidia_mw / total_mw, np.nan)
+
+
+def simulate(data: Dataset, buyer: str, parameters: dict | None = None, sets=()) -> Simulation:
+    """The Monte Carlo for one buyer under one parameter set (others at their defaults; draws
+    and seed are parameters too); `sets` names what the scenario sets (see `held_parameters`)."""
+    p = headlines.with_defaults(parameters or {})
+    kept, n, seed = held_parameters(p, sets), int(p["draws"]), int(p["seed"])
+    deals = metrics.summable(metrics.buyer_deals(data.deals, buyer, p["statuses"]))
+    dates, nvidia, total, nvidia_draws, total_draws = online_draws(deals, data.tranches, p, kept, n, seed)
+    median, median_all, point_all = cost_draws(deals, data.benchmarks, p, kept, n, seed)
+    shares = share(nvidia_draws, total_draws)
+    figures = {
+        "median_usd_per_mw": median,
+        **{name: shares[:, dates.get_loc(pd.Timestamp(day))] for name, day in SHARE_DATES.items()},
+        "peak_annual_commitment_usd": annual_peak_draws(deals, n, seed),
+        MEDIAN_ALL: median_all,
+    }
+    return Simulation(dates, nvidia, total, nvidia_draws, total_draws, figures, point_all, kept)
+
+
+# What pages show --------------------------------------------------------------------------------
+
+def varied_text(figure: str, held: dict) -> str:
+    """What the draws vary for one figure, parameters with their range."""
+    declared = registry()
+    inputs = []
+    for name in VARIED[figure]:
+        if name == "value_benchmark":
+            inputs.append(f"the published range of benchmark {held[name]}" if name in held
+                          else "the benchmark across every benchmark's spread")
+        elif name in declared and name not in held:
+            p = declared[name]
+            inputs.append(f"{name} ({p.low:g} to {p.high:g} {p.unit})")
+        elif name not in declared:
+            inputs.append(name)
+    return "; ".join(inputs) or "nothing: a point value"
+
+
+def intervals(points: dict, simulation: Simulation) -> pd.DataFrame:
+    """Each figure (the headlines, then the median with derived figures): its value under the
+    scenario and the 5th and 95th percentiles of its draws (NaN for a point value)."""
+    values = {**points, MEDIAN_ALL: simulation.point_median_all}
+    rows = []
+    for name, (label, unit) in FIGURES.items():
+        drawn = simulation.figures.get(name)
+        p5, p95 = percentiles(drawn) if drawn is not None else (np.nan, np.nan)
+        rows.append({"figure": name, "label": label, "unit": unit, "value": values[name],
+                     "p5": float(p5), "p95": float(p95), "varied": varied_text(name, simulation.held)})
+    return pd.DataFrame(rows)
+
+
+def paths(simulation: Simulation) -> pd.DataFrame:
+    """Nvidia's share and the MW online at each quarter end: the scenario's path and the 5th and
+    95th percentiles of the draws, from the first quarter with anything online in any draw."""
+    share_p5, share_p95 = percentiles(share(simulation.nvidia_mw_draws, simulation.total_mw_draws))
+    online_p5, online_p95 = percentiles(simulation.total_mw_draws)
+    frame = pd.DataFrame({
+        "date": simulation.dates,
+        "nvidia_share": share(simulation.nvidia_mw, simulation.total_mw),
+        "nvidia_share_p5": share_p5, "nvidia_share_p95": share_p95,
+        "online_mw": simulation.total_mw, "online_mw_p5": online_p5, "online_mw_p95": online_p95,
+        "nvidia_mw": simulation.nvidia_mw,
+    })
+    anything = (simulation.total_mw_draws.max(axis=0) > 0) | (simulation.total_mw > 0)
+    first = int(np.argmax(anything)) if anything.any() else 0
+    return frame.iloc[first:].reset_index(drop=True)
+
+
+# Tables (keyword defaults are the parameters' defaults) -----------------------------------------
+
+def headline_intervals_table(data: Dataset, buyer: str, parameters: dict | None = None,
+                             sets=()) -> pd.DataFrame:
+    parameters = parameters or {}
+    return intervals(headlines.headlines(data, buyer, parameters), simulate(data, buyer, parameters, sets))
+
+
+def paths_table(data: Dataset, buyer: str, parameters: dict | None = None, sets=()) -> pd.DataFrame:
+    return paths(simulate(data, buyer, parameters, sets))
+
+
+def paths_table_name(scenario: str) -> str:
+    return f"scenario-{scenario}-paths.csv"
+
+
+def scenario_tables(data: Dataset, buyer: str, scenario: str, parameters: dict) -> dict[str, pd.DataFrame]:
+    """The tables behind a scenario page's charts, by file name, for the build to write into
+    tables/ beside the generated page (the names carry the scenario, so pages share a folder).
+    `parameters` are the scenario's own (as in scenarios.yml)."""
+    return {paths_table_name(scenario): paths_table(data, buyer, parameters, sets=parameters)}
+
+
+def scenario_comparison(data: Dataset, buyer: str, named: dict[str, dict]) -> pd.DataFrame:
+    """Every figure of every scenario (in the file's order), with its interval: a long table."""
+    frames = [headline_intervals_table(data, buyer, values, sets=values).assign(scenario=name)
+              for name, values in named.items()]
+    frame = pd.concat(frames, ignore_index=True)
+    return frame[["scenario", *frame.columns.drop("scenario")]]
+
+
+def scenario_comparison_table(data: Dataset, buyer: str,
+                              scenarios_file: Path = Path(scenarios.SCENARIOS_FILE)) -> pd.DataFrame:
+    """scenario_comparison.csv. scenarios_file is relative to the working folder: the repository
+    root when `python -m compute_deals tables` or the build runs from there."""
+    return scenario_comparison(data, buyer, scenarios.read_scenarios(Path(scenarios_file)))
