@@ -52,3 +52,12 @@ def test_the_bundle_defines_vega_embed_inside_a_function_scope():
     bundle = charts.javascript_bundle()
     assert bundle.startswith("(function () {") and bundle.rstrip().endswith("})();")
     assert "window.vegaEmbed=" in bundle
+
+
+def test_what_follows_as_of_is_shaded_and_labelled_projected():
+    layers = charts.projected_after("2026-04-16", pd.Timestamp("2030-12-31"))
+    specs = [layer.to_dict() for layer in layers]
+    assert [s["mark"]["type"] for s in specs] == ["rect", "text"]
+    band = next(iter(specs[0]["datasets"].values()))[0]
+    assert (band["start"][:10], band["end"][:10]) == ("2026-04-16", "2030-12-31")
+    assert charts.projected_after("2031-01-01", pd.Timestamp("2030-12-31")) == []

@@ -198,7 +198,7 @@ def test_a_buyer_without_figures_of_its_own_is_told_so_and_nothing_breaks(acme_d
     data = data.__class__(**{**data.__dict__, "buyer_capacity": data.buyer_capacity.iloc[0:0]})
     online = overlaps.online_capacity_table(data, "Acme AI")
     assert set(online["measure"]) == {overlaps.ONLINE}
-    chart = overlap_charts.online_capacity(online, "Acme AI", "Acme filings").to_dict()
+    chart = overlap_charts.online_capacity(online, "Acme AI", "Acme filings", "2026-04-16").to_dict()
     assert "Acme AI has reported no capacity figures of its own in the data." in chart["title"]["subtitle"]
     assert overlap_charts.capacity_sentence(overlaps.online_against_reported(online), "Acme AI") == (
         "Acme AI has reported no capacity figures of its own in the data.")
@@ -234,7 +234,7 @@ def test_every_chart_builds_on_the_made_up_buyer_even_with_no_overlapping_pair(a
         "concurrency.csv": overlap_charts.concurrency_bars(
             overlaps.concurrency_table(data, "Acme AI"), "Acme AI", "s"),
         "online_capacity.csv": overlap_charts.online_capacity(
-            overlaps.online_capacity_table(data, "Acme AI"), "Acme AI", "s"),
+            overlaps.online_capacity_table(data, "Acme AI"), "Acme AI", "s", "2026-04-16"),
         "annual_commitments.csv": overlap_charts.annual_commitments(
             overlaps.annual_commitments_table(data, "Acme AI"), "Acme AI", "s"),
     }

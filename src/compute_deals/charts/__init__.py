@@ -75,6 +75,20 @@ def most_relevant(frame: pd.DataFrame, key: str | list[str], rank: str, what: st
     return Drawn(rows.reset_index(drop=True), n_total, note)
 
 
+def projected_after(as_of: str, last: pd.Timestamp) -> list[alt.Chart]:
+    """Layers that shade what a time chart shows after `as_of` and label it projected: from there
+    on the chart follows announced schedules, not what happened. None if nothing is after it."""
+    start = pd.Timestamp(as_of)
+    if pd.isna(last) or start >= last:
+        return []
+    band = pd.DataFrame({"start": [start], "end": [last], "label": ["projected from announced schedules →"]})
+    base = alt.Chart(band).encode(x=alt.X("start:T", title=None))
+    shade = base.mark_rect(color="#888888", opacity=0.09).encode(x2="end:T")
+    label = base.mark_text(align="left", baseline="top", dx=4, dy=4, fontSize=10,
+                           color="#555555").encode(y=alt.value(0), text="label:N")
+    return [shade, label]
+
+
 def chart_id(spec: dict) -> str:
     return "cd-chart-" + hashlib.sha256(_spec_json(spec).encode()).hexdigest()[:16]
 

@@ -7,7 +7,7 @@ import altair as alt
 import pandas as pd
 
 from compute_deals import present
-from compute_deals.charts import with_footer
+from compute_deals.charts import projected_after, with_footer
 from compute_deals.dependency import NVIDIA, SHARE_THRESHOLD
 
 ABOVE = f"above {SHARE_THRESHOLD:.0%}"
@@ -82,7 +82,7 @@ def vendor_share(frame: pd.DataFrame, buyer: str, source: str) -> alt.Chart:
     )
 
 
-def online_by_vendor(frame: pd.DataFrame, buyer: str, source: str) -> alt.Chart:
+def online_by_vendor(frame: pd.DataFrame, buyer: str, source: str, as_of: str) -> alt.Chart:
     """Online MW over time, stacked by vendor."""
     chart = alt.Chart(frame).mark_area(opacity=0.85).encode(
         x=alt.X("date:T", title=None, axis=DATE_AXIS),
@@ -98,7 +98,7 @@ def online_by_vendor(frame: pd.DataFrame, buyer: str, source: str) -> alt.Chart:
         ],
     )
     return _finished(
-        chart, source, "online_by_vendor.csv",
+        alt.layer(*projected_after(as_of, frame["date"].max()), chart), source, "online_by_vendor.csv",
         f"{buyer}'s contracted capacity as it comes online, by accelerator vendor",
         ["Reported MW online at each quarter end: tranches at their dates, the rest ramped over "
          "each deal's window.", "Capacity without a complete window is not placed in time."],
@@ -107,7 +107,7 @@ def online_by_vendor(frame: pd.DataFrame, buyer: str, source: str) -> alt.Chart:
     )
 
 
-def nvidia_share(frame: pd.DataFrame, buyer: str, source: str) -> alt.Chart:
+def nvidia_share(frame: pd.DataFrame, buyer: str, source: str, as_of: str) -> alt.Chart:
     """Nvidia's share of online MW over time: a line, with the band from low/high capacities."""
     base = alt.Chart(frame).encode(x=alt.X("date:T", title=None, axis=DATE_AXIS))
     band = base.mark_area(opacity=0.25).encode(
@@ -128,7 +128,8 @@ def nvidia_share(frame: pd.DataFrame, buyer: str, source: str) -> alt.Chart:
         ],
     )
     return _finished(
-        alt.layer(band, line), source, "nvidia_share_timeline.csv",
+        alt.layer(*projected_after(as_of, frame["date"].max()), band, line), source,
+        "nvidia_share_timeline.csv",
         f"{NVIDIA}'s share of {buyer}'s online compute capacity, quarter by quarter",
         ["Share of the MW online at each quarter end that runs on its accelerators.",
          "The band spans the low and high reported capacities."],
@@ -137,7 +138,7 @@ def nvidia_share(frame: pd.DataFrame, buyer: str, source: str) -> alt.Chart:
     )
 
 
-def delay_comparison(frame: pd.DataFrame, buyer: str, source: str) -> alt.Chart:
+def delay_comparison(frame: pd.DataFrame, buyer: str, source: str, as_of: str) -> alt.Chart:
     """Nvidia's share path under each delay of the deployments that are not on Nvidia."""
     chart = alt.Chart(frame).transform_calculate(
         scenario="datum.delay_months === 0 ? 'As reported' : datum.delay_months + ' months later'"
@@ -155,7 +156,7 @@ def delay_comparison(frame: pd.DataFrame, buyer: str, source: str) -> alt.Chart:
         ],
     )
     return _finished(
-        chart, source, "nvidia_share_delay.csv",
+        alt.layer(*projected_after(as_of, frame["date"].max()), chart), source, "nvidia_share_delay.csv",
         f"If the other vendors' deployments slip, {NVIDIA}'s share of {buyer}'s capacity stays higher for longer",
         [f"{NVIDIA}'s share of online MW when every deployment not on its accelerators",
          "(deal windows and tranches) comes online later by the given number of months."],

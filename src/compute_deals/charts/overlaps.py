@@ -7,7 +7,7 @@ import pandas as pd
 
 from compute_deals import metrics, present
 from compute_deals.overlaps import HORIZON_END, ONLINE, REPORTED, largest_years
-from compute_deals.charts import ROW_HEIGHT_PX, STATUS_OPACITY, most_relevant, with_footer
+from compute_deals.charts import ROW_HEIGHT_PX, STATUS_OPACITY, most_relevant, projected_after, with_footer
 
 LAYOUT = {"width": "container", "autosize": alt.AutoSizeParams(type="fit-x", contains="padding")}
 YEAR_AXIS = alt.Axis(format="%Y", tickCount="year")
@@ -169,9 +169,11 @@ def concurrency_bars(concurrency: pd.DataFrame, buyer: str, source: str) -> alt.
     )
 
 
-def online_capacity(frame: pd.DataFrame, buyer: str, source: str, vendors=()) -> alt.LayerChart:
+def online_capacity(frame: pd.DataFrame, buyer: str, source: str, as_of: str,
+                    vendors=()) -> alt.LayerChart:
     """MW online under the deals per vendor (stacked), and the buyer's own figures as points;
-    `vendors` (e.g. the Gantt chart's) keeps each vendor's colour the same across the page."""
+    after `as_of`, shaded as projected. `vendors` (e.g. the Gantt chart's) keeps each vendor's
+    colour the same across the page."""
     online = frame[frame["measure"] == ONLINE]
     has_figures = (frame["measure"] == REPORTED).any()
     base = alt.Chart(frame)
@@ -197,7 +199,8 @@ def online_capacity(frame: pd.DataFrame, buyer: str, source: str, vendors=()) ->
     return with_footer(
         # No points layer without figures: its legend would be empty, and an empty legend under
         # the plot (EMBED_OPTIONS) makes Vega lay the chart out infinitely tall.
-        alt.layer(area, *([points] if has_figures else [])).properties(
+        alt.layer(*projected_after(as_of, frame["date"].max()), area,
+                  *([points] if has_figures else [])).properties(
             height=320,
             title=_title(
                 f"Capacity online under {buyer}'s deals reaches {present.megawatts(latest)} by "
