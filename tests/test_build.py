@@ -137,3 +137,24 @@ def test_the_files_digest_ignores_where_the_folders_are(tmp_path):
     assert len(digests) == 1
     (tmp_path / "zzz" / "data" / "deals.csv").write_text("changed")
     assert execute.files_digest([tmp_path / "zzz" / "data"]) != execute.files_digest([tmp_path / "a" / "data"])
+
+
+def test_a_reused_kernel_starts_each_notebook_as_a_new_session(tmp_path, monkeypatch):
+    """A worker runs its notebooks in one kernel: nothing of one notebook may reach the next."""
+    monkeypatch.setattr(execute, "_worker_kernel", None)
+    execute.start_worker_kernel()
+    kernel = execute._worker_kernel
+    first, second = tmp_path / "first.ipynb", tmp_path / "second.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("leaked = 1")]), first)
+    nbformat.write(nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("1 + 1"), nbformat.v4.new_code_cell("print('leaked' in dir())")]),
+        second)
+    try:
+        for source in (first, second):
+            execute.execute(execute.Job(source, tmp_path / "out" / source.name, {}, "h"), tmp_path)
+    finally:
+        from jupyter_core.utils import run_sync
+        run_sync(kernel.shutdown_kernel)(now=True)
+    cells = nbformat.read(tmp_path / "out" / "second.ipynb", as_version=4).cells
+    assert [c.execution_count for c in cells] == [1, 2]
+    assert cells[1].outputs[0]["text"] == "False\n"

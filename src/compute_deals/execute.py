@@ -3,6 +3,11 @@
 An executed notebook records a hash of everything its outputs depend on (its code, its parameters,
 the data files, the package code, the pinned environment); it is re-executed only when that changes.
 Per-run metadata (timestamps, paths) is stripped so the same inputs give the same file.
+
+Each worker process keeps one kernel for all the notebooks it runs, reset to a new session (empty
+namespace, execution count 1) before each: starting a kernel and importing pandas, Altair and
+pandera cost about 1.5 s, more than most notebooks' own work. Strict nbval, which runs every
+notebook in a kernel of its own, checks that a reused kernel gives the same outputs.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import json
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from multiprocessing.util import Finalize
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +27,8 @@ INJECTED_TAG = "injected-parameters"
 HASH_KEY = "compute_deals"
 PER_RUN_KEYS = ("start_time", "end_time", "duration", "input_path", "output_path",
                 "environment_variables", "exception")
+KERNEL_NAME = "python3"
+_worker_kernel = None  # the kernel manager this worker process reuses (start_worker_kernel)
 
 
 @dataclass(frozen=True)
@@ -106,6 +114,34 @@ def retitle(nb, title: str) -> None:
     cell.source = "\n".join([f"# {title}", *rest])
 
 
+def start_worker_kernel() -> None:
+    """Process-pool initializer: a kernel manager for this worker, whose kernel the first notebook
+    starts and later ones reuse; shut down when the worker exits."""
+    global _worker_kernel
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
+
+    _worker_kernel = AsyncKernelManager(kernel_name=KERNEL_NAME)
+    Finalize(_worker_kernel, run_sync(_worker_kernel.shutdown_kernel), kwargs={"now": True},
+             exitpriority=10)
+
+
+def new_session(km) -> None:
+    """Make a started kernel look new to the next notebook: IPython's reset(new_session=True)
+    empties the namespace and restarts the execution count at 1. A dead kernel is restarted."""
+    from jupyter_core.utils import run_sync
+    from nbclient import NotebookClient
+
+    if not km.has_kernel:
+        return  # papermill starts it, in the notebook's working folder
+    if not run_sync(km.is_alive)():
+        run_sync(km.restart_kernel)(now=True)
+    cell = nbformat.v4.new_code_cell("get_ipython().reset(new_session=True)")
+    client = NotebookClient(nbformat.v4.new_notebook(cells=[cell]), km=km)
+    with client.setup_kernel():
+        client.execute_cell(cell, 0, store_history=False)  # leaves the count at 1
+
+
 def execute(job: Job, cwd: Path) -> float:
     """Execute one notebook into job.output; returns seconds taken. Raises NotebookFailed."""
     import papermill
@@ -113,10 +149,14 @@ def execute(job: Job, cwd: Path) -> float:
     started = time.perf_counter()
     partial = job.output.with_suffix(".partial.ipynb")
     job.output.parent.mkdir(parents=True, exist_ok=True)
+    reused = {}
+    if _worker_kernel is not None:
+        new_session(_worker_kernel)
+        reused = {"km": _worker_kernel}
     try:
         papermill.execute_notebook(
             str(job.source), str(partial), parameters=job.parameters, cwd=str(cwd),
-            progress_bar=False, kernel_name="python3",
+            progress_bar=False, kernel_name=KERNEL_NAME, **reused,
         )
     except papermill.PapermillExecutionError as err:
         raise NotebookFailed(
@@ -140,7 +180,7 @@ def execute_all(jobs: list[Job], cwd: Path, say=print) -> None:
         return
     failures = []
     workers = min(len(jobs), os.cpu_count() or 1)
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=start_worker_kernel) as pool:
         futures = {}
         for job in jobs:
             say(f"  executing {job.source.name} ...")
