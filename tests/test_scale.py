@@ -16,6 +16,7 @@ from browsing import chromium, visit
 from conftest import copy_of_book
 
 from compute_deals import book, charts, present, synthetic, tables
+from compute_deals.html_names import TABLES_FOLDER
 from compute_deals.load import load_dataset
 
 N_DEALS = 10_000
@@ -60,7 +61,7 @@ def test_long_tables_and_charts_say_what_they_leave_out(big_book):
 def test_every_cut_down_download_has_all_the_rows_of_its_table(big_book, name):
     html, data = big_book
     expected = tables.TABLES[name](data, synthetic.MAIN_BUYER)
-    written = pd.read_csv(html / "notebooks" / tables.FOLDER / name, low_memory=False)
+    written = pd.read_csv(html / "notebooks" / TABLES_FOLDER / name, low_memory=False)
     assert len(written) == len(expected)
 
 

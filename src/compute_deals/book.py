@@ -19,6 +19,7 @@ import nbformat
 import yaml
 
 from compute_deals import execute, scenarios, tables, uncertainty
+from compute_deals.html_names import TABLES_FOLDER
 from compute_deals.load import load_dataset
 
 DEFAULT_DATA = Path("data")
@@ -110,13 +111,13 @@ def write_tables(root: Path, stage: Path, data, buyer: str, chosen: dict,
                  pages: list[execute.Job]) -> None:
     """The CSV behind each chart, computed with the run's parameters, where the pages' download
     links point: notebooks/tables/ for the chapters, scenarios/tables/ for the scenario pages."""
-    tables.write_all(data, buyer, stage / "notebooks" / tables.FOLDER,
+    tables.write_all(data, buyer, stage / "notebooks" / TABLES_FOLDER,
                      {**chosen, "scenarios_file": root / scenarios.SCENARIOS_FILE})
     for page in pages:
         name = page.parameters["scenario"]
         values = {k: v for k, v in page.parameters.items() if k not in scenarios.SET_BY_THE_BUILD}
         for file_name, frame in uncertainty.scenario_tables(data, buyer, name, values).items():
-            folder = stage / SCENARIO_FOLDER / tables.FOLDER
+            folder = stage / SCENARIO_FOLDER / TABLES_FOLDER
             folder.mkdir(parents=True, exist_ok=True)
             tables.write(frame, folder / file_name)
 

@@ -12,7 +12,7 @@ import re
 import pandas as pd
 from IPython.display import HTML, Markdown
 
-from compute_deals.tables import FOLDER as TABLES_FOLDER
+from compute_deals.html_names import TABLES_FOLDER
 
 DASH = "—"
 

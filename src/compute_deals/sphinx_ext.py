@@ -14,7 +14,7 @@ from pathlib import Path
 
 from docutils import nodes
 
-from compute_deals import charts, tables
+from compute_deals.html_names import CHART_CLASS, TABLES_FOLDER
 
 BUNDLE = "compute-deals-vega.js"
 STYLE = "compute-deals.css"
@@ -23,6 +23,8 @@ STATIC = Path(__file__).parent / "static"
 
 def _bundle_dir(app) -> Path:
     import vl_convert
+
+    from compute_deals import charts  # only when the bundle is not cached: it imports Altair
 
     folder = Path(app.doctreedir).parent / f"vega-bundle-{vl_convert.__version__}"
     if not (folder / BUNDLE).exists():
@@ -51,7 +53,7 @@ def _add_static_files(app) -> None:
 
 
 def _load_bundle_on_chart_pages(app, pagename, templatename, context, doctree) -> None:
-    if f'class="{charts.CHART_CLASS}"' in (context.get("body") or ""):
+    if f'class="{CHART_CLASS}"' in (context.get("body") or ""):
         app.add_js_file(BUNDLE)
 
 
@@ -78,7 +80,7 @@ def _copy_tables(app, exception) -> None:
     if exception is not None:
         return
     source = Path(app.srcdir)
-    for folder in sorted(source.glob(f"*/{tables.FOLDER}")):
+    for folder in sorted(source.glob(f"*/{TABLES_FOLDER}")):
         shutil.copytree(folder, Path(app.outdir) / folder.relative_to(source), dirs_exist_ok=True)
 
 

@@ -11,8 +11,6 @@ import pandas as pd
 from compute_deals import cost, dependency, metrics, overlaps, uncertainty
 from compute_deals.load import Dataset
 
-FOLDER = "tables"  # beside the executed notebooks, so pages link to tables/<name>.csv
-
 
 def deal_timeline(data: Dataset, buyer: str) -> pd.DataFrame:
     return metrics.timeline(metrics.deals_of(data.deals, buyer))

@@ -18,10 +18,9 @@ from dataclasses import dataclass
 import altair as alt
 import pandas as pd
 
-from compute_deals.tables import FOLDER as TABLES_FOLDER
+from compute_deals.html_names import CHART_CLASS, TABLES_FOLDER
 
 RENDERER = "compute-deals"
-CHART_CLASS = "cd-chart"
 EMBED_OPTIONS = {
     # Keep vega-embed's menu for saving the chart as SVG/PNG; hide the links that need the internet.
     "actions": {"export": True, "source": False, "compiled": False, "editor": False},
