@@ -30,18 +30,20 @@ def no_tranches() -> pd.DataFrame:
     ("step_end", [0.0, 0.0, 0.0, 1.0]),
 ])
 def test_fraction_online_in_the_middle_of_a_window(shape, expected):
-    got = ramp.fraction_online(DATES, pd.Timestamp("2026-01-01"), pd.Timestamp("2026-12-31"), shape)
-    assert got == pytest.approx(expected)
+    start, end = pd.Timestamp("2026-01-01"), pd.Timestamp("2026-12-31")
+    got = ramp.fraction_matrix([start, DATES[0]], [end, DATES[0]], DATES, shape)
+    assert got[0] == pytest.approx(expected)
+    assert list(got[1]) == [1.0, 1.0, 1.0, 1.0]  # each window by its own dates
 
 
 def test_a_one_day_window_is_a_step():
     day = pd.Timestamp("2026-03-31")
-    assert list(ramp.fraction_online(DATES, day, day, "linear")) == [0.0, 1.0, 1.0, 1.0]
+    assert list(ramp.fraction_matrix([day], [day], DATES, "linear")[0]) == [0.0, 1.0, 1.0, 1.0]
 
 
 def test_an_unknown_shape_names_the_choices():
     with pytest.raises(ValueError, match="linear, step_start, step_end"):
-        ramp.fraction_online(DATES, DATES[0], DATES[1], "s-curve")
+        ramp.fraction_matrix([DATES[0]], [DATES[1]], DATES, "s-curve")
 
 
 def test_low_and_high_ramp_alongside_and_fall_back_to_the_headline():

@@ -143,49 +143,48 @@ def capacity_mw_from_accelerators(deals: pd.DataFrame, assumptions: Assumptions)
     return deals["accelerators"] * kw_per_accelerator(deals, assumptions) / 1000
 
 
-class Cost(NamedTuple):
-    basis: str
-    derived: str  # which figure was derived: "capacity", "value" or ""
-    usd_per_mw: float
-    reason: str  # why there is no $/MW, where there is none
-
-
-def _cost_of(deal: Mapping, capacity_from_accelerators: float, benchmark: Benchmark) -> Cost:
-    value, capacity = deal["value_usd"], deal["capacity_mw"]
-    if capacity == 0:
-        return Cost(NOT_COMPUTABLE, "", np.nan, "capacity reported as 0 MW")
-    if pd.notna(value) and pd.notna(capacity):
-        return Cost(REPORTED, "", value / capacity, "")
-    if pd.notna(value):
-        if capacity_from_accelerators > 0:
-            return Cost(DERIVED, "capacity", value / capacity_from_accelerators, "")
-        return Cost(NOT_COMPUTABLE, "", np.nan, _why_no_capacity(deal))
-    if pd.notna(capacity):
-        if pd.notna(benchmark.usd_per_mw):
-            return Cost(DERIVED, "value", benchmark.usd_per_mw, "")
-        return Cost(NOT_COMPUTABLE, "", np.nan, benchmark.problem)
-    if capacity_from_accelerators > 0:
-        # A benchmark value on a derived capacity would only give back the benchmark.
-        return Cost(NOT_COMPUTABLE, "", np.nan,
-                    "no value reported; capacity only from its accelerator count")
-    return Cost(NOT_COMPUTABLE, "", np.nan, "neither value nor capacity reported")
-
-
-def _why_no_capacity(deal: Mapping) -> str:
-    if pd.isna(deal["accelerators"]) or deal["accelerators"] == 0:
-        return "no capacity reported, and no accelerator count to derive it from"
-    chip = deal["accelerator"] or deal["accelerator_vendor"] or "an unnamed accelerator"
-    return (f"no capacity reported, and no TDP for {chip} to derive it from "
-            "(add it to accelerator_tdp_kw or vendor_tdp_kw)")
+def _why_no_capacity(deals: pd.DataFrame) -> pd.Series:
+    """Why a deal with a value but no capacity gets no derived capacity."""
+    chip = deals["accelerator"].fillna("")
+    chip = chip.where(chip != "", deals["accelerator_vendor"].fillna(""))
+    chip = chip.where(chip != "", "an unnamed accelerator")
+    no_count = deals["accelerators"].isna() | (deals["accelerators"] == 0)
+    return ("no capacity reported, and no TDP for " + chip + " to derive it from "
+            "(add it to accelerator_tdp_kw or vendor_tdp_kw)").where(
+        ~no_count, "no capacity reported, and no accelerator count to derive it from")
 
 
 def costs(deals: pd.DataFrame, assumptions: Assumptions, benchmark: Benchmark) -> pd.DataFrame:
-    """basis, derived, usd_per_mw and reason per deal (same index), at one set of assumptions."""
+    """basis, derived, usd_per_mw and reason per deal (same index), at one set of assumptions.
+    Vectorised: the tornado calls it a dozen times, on up to thousands of deals."""
+    value, capacity = deals["value_usd"], deals["capacity_mw"]
     from_accelerators = capacity_mw_from_accelerators(deals, assumptions)
-    # Rows as dicts: iterrows builds a Series per row, and the tornado calls this a dozen times.
-    rows = [_cost_of(deal, from_accelerators[i], benchmark)
-            for i, deal in zip(deals.index, deals.to_dict("records"))]
-    return pd.DataFrame(rows, index=deals.index, columns=list(Cost._fields))
+    has_value, has_capacity = value.notna(), capacity.notna()
+    has_benchmark = bool(pd.notna(benchmark.usd_per_mw))
+    # The cases in order, as (when, basis, derived, usd_per_mw, reason); the first that holds wins.
+    cases = [
+        (capacity == 0, NOT_COMPUTABLE, "", np.nan, "capacity reported as 0 MW"),
+        (has_value & has_capacity, REPORTED, "", value / capacity, ""),
+        (has_value & (from_accelerators > 0), DERIVED, "capacity", value / from_accelerators, ""),
+        (has_value, NOT_COMPUTABLE, "", np.nan, _why_no_capacity(deals)),
+        (has_capacity & has_benchmark, DERIVED, "value", benchmark.usd_per_mw, ""),
+        (has_capacity, NOT_COMPUTABLE, "", np.nan, benchmark.problem),
+        # A benchmark value on a derived capacity would only give back the benchmark.
+        (from_accelerators > 0, NOT_COMPUTABLE, "", np.nan,
+         "no value reported; capacity only from its accelerator count"),
+    ]
+    conditions = [np.asarray(when, dtype=bool) for when, *_ in cases]
+
+    def pick(position: int, default):
+        choices = [np.broadcast_to(np.asarray(case[position], dtype=object), len(deals))
+                   for case in cases]
+        return np.select(conditions, choices, default=default)
+
+    return pd.DataFrame({
+        "basis": pick(1, NOT_COMPUTABLE), "derived": pick(2, ""),
+        "usd_per_mw": pick(3, np.nan).astype(float),
+        "reason": pick(4, "neither value nor capacity reported"),
+    }, index=deals.index)
 
 
 def _reading(deals: pd.DataFrame, column: str, level: str) -> pd.Series:

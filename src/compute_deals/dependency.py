@@ -60,13 +60,6 @@ def is_nvidia(vendors: pd.Series) -> pd.Series:
     return vendors == NVIDIA
 
 
-def tranche_vendors(deals: pd.DataFrame, tranches: pd.DataFrame) -> pd.Series:
-    """Each tranche's vendor: its own where reported, else its deal's (as the ramp reads it)."""
-    deal_vendor = pd.Series(metrics.vendor(deals).to_numpy(), index=deals["deal_id"])
-    own = tranches["accelerator_vendor"].replace("", np.nan)
-    return own.fillna(tranches["deal_id"].map(deal_vendor)).fillna(metrics.NOT_REPORTED)
-
-
 def delay_non_nvidia(deals: pd.DataFrame, tranches: pd.DataFrame,
                      months: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The deals and tranches with every deployment not on Nvidia moved `months` later."""
@@ -76,7 +69,7 @@ def delay_non_nvidia(deals: pd.DataFrame, tranches: pd.DataFrame,
     for column in ("deploy_start", "deploy_end"):
         later_deals.loc[shifted, column] = deals.loc[shifted, column] + offset
     later_tranches = tranches.copy()
-    shifted = ~is_nvidia(tranche_vendors(deals, tranches))
+    shifted = ~is_nvidia(ramp.tranche_vendors(deals, tranches))
     later_tranches.loc[shifted, "online"] = tranches.loc[shifted, "online"] + offset
     return later_deals, later_tranches
 
@@ -84,7 +77,7 @@ def delay_non_nvidia(deals: pd.DataFrame, tranches: pd.DataFrame,
 def all_vendors(deals: pd.DataFrame, tranches: pd.DataFrame) -> list[str]:
     """Every vendor of these deals and their tranches, "Not reported" last."""
     ours = tranches[tranches["deal_id"].isin(deals["deal_id"])]
-    names = set(metrics.vendor(deals)) | set(tranche_vendors(deals, ours))
+    names = set(metrics.vendor(deals)) | set(ramp.tranche_vendors(deals, ours))
     return sorted(names - {metrics.NOT_REPORTED}) + sorted(names & {metrics.NOT_REPORTED})
 
 
@@ -95,7 +88,7 @@ def contracted_mw(deals: pd.DataFrame, tranches: pd.DataFrame) -> pd.Series:
     in_tranches = ours.groupby("deal_id")["capacity_mw"].sum()
     rest = (deals["capacity_mw"] - deals["deal_id"].map(in_tranches).fillna(0)).clip(lower=0)
     pieces = pd.concat([
-        pd.DataFrame({"vendor": tranche_vendors(deals, ours), "capacity_mw": ours["capacity_mw"]}),
+        pd.DataFrame({"vendor": ramp.tranche_vendors(deals, ours), "capacity_mw": ours["capacity_mw"]}),
         pd.DataFrame({"vendor": metrics.vendor(deals), "capacity_mw": rest}),
     ])
     return pieces.groupby("vendor")["capacity_mw"].sum()

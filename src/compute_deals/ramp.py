@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from compute_deals.metrics import vendor
+from compute_deals.metrics import NOT_REPORTED, vendor
 from compute_deals.parameters import Parameter
 
 RAMP_SHAPES = ("linear", "step_start", "step_end")
@@ -31,53 +31,74 @@ def quarter_ends(first_year: int = 2019, last_year: int = 2030) -> pd.DatetimeIn
     return pd.date_range(f"{first_year}-01-01", f"{last_year}-12-31", freq="QE")
 
 
-def fraction_online(dates: pd.DatetimeIndex, start: pd.Timestamp, end: pd.Timestamp,
-                    shape: str) -> np.ndarray:
-    """Share of a window's capacity online at each date (0 before start, 1 from end on)."""
+def check_shape(shape: str) -> None:
     if shape not in RAMP_SHAPES:
         raise ValueError(f"ramp_shape {shape!r}: choose one of {', '.join(RAMP_SHAPES)}")
-    if shape == "step_start" or end == start:
-        return np.asarray(dates >= start, dtype=float)
+
+
+def fraction_matrix(starts, ends, dates: pd.DatetimeIndex, shape: str) -> np.ndarray:
+    """Share of each window's capacity online at each date (windows × dates): 0 before its start,
+    1 from its end on, in between by `shape`; a window that starts and ends on one day is a step."""
+    check_shape(shape)
+    start = np.asarray(starts, dtype="datetime64[ns]")[:, None]
+    end = np.asarray(ends, dtype="datetime64[ns]")[:, None]
+    when = dates.to_numpy()[None, :]
     if shape == "step_end":
-        return np.asarray(dates >= end, dtype=float)
-    return np.clip((dates - start).days.to_numpy(dtype=float) / (end - start).days, 0.0, 1.0)
+        return (when >= end).astype(float)
+    if shape == "step_start":
+        return (when >= start).astype(float)
+    span_days = (end - start) / np.timedelta64(1, "D")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        linear = np.clip(np.floor((when - start) / np.timedelta64(1, "D")) / span_days, 0.0, 1.0)
+    return np.where(span_days == 0, when >= start, linear)
 
 
-def _capacity(deal, level: str) -> float:
-    """A deal's capacity at one level; a missing low or high falls back to the headline."""
-    value = getattr(deal, f"capacity_mw{level}")
-    return deal.capacity_mw if pd.isna(value) else value
+def tranche_vendors(deals: pd.DataFrame, tranches: pd.DataFrame) -> pd.Series:
+    """Each tranche's vendor: its own where reported, else its deal's."""
+    deal_vendor = pd.Series(vendor(deals).to_numpy(), index=deals["deal_id"])
+    own = tranches["accelerator_vendor"].replace("", np.nan)
+    return own.fillna(tranches["deal_id"].map(deal_vendor)).fillna(NOT_REPORTED)
+
+
+def _capacity(deals: pd.DataFrame, level: str) -> pd.Series:
+    """Capacity at one level; a missing low or high falls back to the headline."""
+    return deals[f"capacity_mw{level}"].fillna(deals["capacity_mw"])
+
+
+def pieces(deals: pd.DataFrame, tranches: pd.DataFrame) -> pd.DataFrame:
+    """What the ramp places in time, one row per piece: each tranche of the deals (a step at its
+    date: start = end), then the rest of each deal with a complete window and a reported capacity
+    (over the window; rest is True). mw, mw_low, mw_high: the piece's MW at each capacity level (a
+    tranche's is the same at all three); in_tranches: the MW of the deal's tranches."""
+    ours = tranches[tranches["deal_id"].isin(deals["deal_id"])]
+    in_tranches = deals["deal_id"].map(ours.groupby("deal_id")["capacity_mw"].sum()).fillna(0.0)
+    steps = pd.DataFrame({
+        "deal_id": ours["deal_id"], "start": ours["online"], "end": ours["online"],
+        "vendor": tranche_vendors(deals, ours),
+        **{f"mw{level}": ours["capacity_mw"] for level in LEVELS}, "in_tranches": 0.0, "rest": False,
+    })
+    placed = deals[["deploy_start", "deploy_end", "capacity_mw"]].notna().all(axis=1)
+    rests = pd.DataFrame({
+        "deal_id": deals["deal_id"], "start": deals["deploy_start"], "end": deals["deploy_end"],
+        "vendor": vendor(deals),
+        **{f"mw{level}": (_capacity(deals, level) - in_tranches).clip(lower=0) for level in LEVELS},
+        "in_tranches": in_tranches, "rest": True,
+    })[placed]
+    return pd.concat([steps, rests], ignore_index=True)
 
 
 def online_capacity(deals: pd.DataFrame, tranches: pd.DataFrame, dates: pd.DatetimeIndex,
                     shape: str = "linear") -> pd.DataFrame:
     """MW online at each date, per deal and vendor: columns date, deal_id, vendor, online_mw,
     online_mw_low, online_mw_high (one row per date and deal-vendor that has any capacity)."""
-    vendors = vendor(deals)
-    by_deal: dict[str, list] = {}  # each deal's tranches as records, looked up once per deal
-    for tranche in tranches.itertuples(index=False):
-        by_deal.setdefault(tranche.deal_id, []).append(tranche)
-    pieces = []  # (deal_id, vendor, MW online at each date per level): one frame at the end
-    for label, deal in zip(deals.index, deals.itertuples(index=False)):
-        deal_tranches = by_deal.get(deal.deal_id, [])
-        for tranche in deal_tranches:
-            online = (dates >= tranche.online).astype(float) * tranche.capacity_mw
-            pieces.append((deal.deal_id, tranche.accelerator_vendor or vendors[label],
-                           {level: online for level in LEVELS}))
-        if pd.notna(deal.deploy_start) and pd.notna(deal.deploy_end) and pd.notna(deal.capacity_mw):
-            share = fraction_online(dates, deal.deploy_start, deal.deploy_end, shape)
-            in_tranches = sum(tranche.capacity_mw for tranche in deal_tranches)
-            pieces.append((deal.deal_id, vendors[label], {
-                level: share * max(_capacity(deal, level) - in_tranches, 0.0) for level in LEVELS
-            }))
-    if not pieces:
-        return pd.DataFrame(columns=["date", "deal_id", "vendor",
-                                     *(f"online_mw{level}" for level in LEVELS)])
+    check_shape(shape)
+    placed = pieces(deals, tranches)
+    share = fraction_matrix(placed["start"], placed["end"], dates, shape)
     frame = pd.DataFrame({
-        "date": np.tile(dates, len(pieces)),
-        "deal_id": np.repeat([deal_id for deal_id, _, _ in pieces], len(dates)),
-        "vendor": np.repeat([name for _, name, _ in pieces], len(dates)),
-        **{f"online_mw{level}": np.concatenate([online[level] for _, _, online in pieces])
+        "date": np.tile(dates, len(placed)),
+        "deal_id": np.repeat(placed["deal_id"].to_numpy(), len(dates)),
+        "vendor": np.repeat(placed["vendor"].to_numpy(), len(dates)),
+        **{f"online_mw{level}": (share * placed[f"mw{level}"].to_numpy(float)[:, None]).ravel()
            for level in LEVELS},
     })
     summed = frame.groupby(["date", "deal_id", "vendor"], as_index=False, sort=True).sum()

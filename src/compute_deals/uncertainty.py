@@ -183,45 +183,12 @@ def percentiles(draws: np.ndarray) -> np.ndarray:
 
 # The ramp as matrices ---------------------------------------------------------------------------
 
-def ramp_pieces(deals: pd.DataFrame, tranches: pd.DataFrame) -> pd.DataFrame:
-    """What ramp.online_capacity places in time, one row per piece: each tranche (a step at its
-    date: start = end) and the rest of each deal with a complete window and a reported capacity
-    (over the window; rest is True). mw is the piece's MW at reported capacities; in_tranches,
-    the MW of the deal's tranches (the rest is capacity minus that)."""
-    ours = tranches[tranches["deal_id"].isin(deals["deal_id"])]
-    in_tranches = deals["deal_id"].map(ours.groupby("deal_id")["capacity_mw"].sum()).fillna(0.0)
-    steps = pd.DataFrame({
-        "deal_id": ours["deal_id"], "start": ours["online"], "end": ours["online"],
-        "nvidia": dependency.is_nvidia(dependency.tranche_vendors(deals, ours)),
-        "mw": ours["capacity_mw"], "in_tranches": 0.0, "rest": False,
-    })
-    placed = deals[["deploy_start", "deploy_end", "capacity_mw"]].notna().all(axis=1)
-    rests = pd.DataFrame({
-        "deal_id": deals["deal_id"], "start": deals["deploy_start"], "end": deals["deploy_end"],
-        "nvidia": dependency.is_nvidia(metrics.vendor(deals)),
-        "mw": (deals["capacity_mw"] - in_tranches).clip(lower=0), "in_tranches": in_tranches,
-        "rest": True,
-    })[placed]
-    return pd.concat([steps, rests], ignore_index=True)
-
-
 def fractions(pieces: pd.DataFrame, dates: pd.DatetimeIndex, shape: str, months: int) -> np.ndarray:
-    """Share of each piece online at each date (pieces × dates), by ramp.fraction_online's rules,
-    with the pieces not on Nvidia moved `months` later (dependency.delay_non_nvidia)."""
-    if shape not in ramp.RAMP_SHAPES:
-        raise ValueError(f"ramp_shape {shape!r}: choose one of {', '.join(ramp.RAMP_SHAPES)}")
+    """Share of each piece online at each date (pieces × dates), by the ramp's rules, with the
+    pieces not on Nvidia moved `months` later (dependency.delay_non_nvidia)."""
     moved, offset = ~pieces["nvidia"], pd.DateOffset(months=months)
-    start = pieces["start"].mask(moved, pieces["start"] + offset).to_numpy()[:, None]
-    end = pieces["end"].mask(moved, pieces["end"] + offset).to_numpy()[:, None]
-    when = dates.to_numpy()[None, :]
-    if shape == "step_end":
-        return (when >= end).astype(float)
-    if shape == "step_start":
-        return (when >= start).astype(float)
-    span_days = (end - start) / np.timedelta64(1, "D")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        linear = np.clip(np.floor((when - start) / np.timedelta64(1, "D")) / span_days, 0.0, 1.0)
-    return np.where(span_days == 0, when >= start, linear)
+    return ramp.fraction_matrix(pieces["start"].mask(moved, pieces["start"] + offset),
+                                pieces["end"].mask(moved, pieces["end"] + offset), dates, shape)
 
 
 def online_mw(pieces: pd.DataFrame, dates: pd.DatetimeIndex, shape: str, delays: np.ndarray,
@@ -256,7 +223,8 @@ class Simulation(NamedTuple):
 def online_draws(deals: pd.DataFrame, tranches: pd.DataFrame, parameters: dict, held: dict,
                  n: int, seed: int) -> tuple[np.ndarray, ...]:
     """The scenario's path of online MW (on Nvidia, in all) and its draws."""
-    pieces = ramp_pieces(deals, tranches)
+    pieces = ramp.pieces(deals, tranches)
+    pieces["nvidia"] = dependency.is_nvidia(pieces["vendor"])
     dates, shape = ramp.quarter_ends(), parameters["ramp_shape"]
     rests = pieces["rest"].to_numpy(bool)
     rest_deals = deals.set_index("deal_id").loc[pieces.loc[rests, "deal_id"]].reset_index()
