@@ -20,13 +20,12 @@ from compute_deals.parameters import ALL_STATUSES_BUT_CANCELLED
 # it has finished, and no chart looks further ahead than this.
 HORIZON_END = ramp.quarter_ends()[-1]
 DEFAULT_RAMP_SHAPE = next(p.default for p in ramp.PARAMETERS if p.name == "ramp_shape")
-ONE_DAY = pd.Timedelta(days=1)
+ONE_DAY = np.timedelta64(1, "D")
 ONLINE, REPORTED = "Online under the deals", "Reported by the buyer"  # online_vs_reported measures
 
-def overlap_days(start_a: pd.Timestamp, end_a: pd.Timestamp,
-                 start_b: pd.Timestamp, end_b: pd.Timestamp) -> int:
-    """max(0, min(end_a, end_b) - max(start_a, start_b)) in days."""
-    return max(0, (min(end_a, end_b) - max(start_a, start_b)).days)
+def overlap_days(start_a, end_a, start_b, end_b):
+    """max(0, min(end_a, end_b) - max(start_a, start_b)) in whole days; element-wise on arrays."""
+    return np.maximum(0, (np.minimum(end_a, end_b) - np.maximum(start_a, start_b)) // ONE_DAY)
 
 
 def deployment_windows(deals: pd.DataFrame, horizon_end: pd.Timestamp = HORIZON_END) -> pd.DataFrame:
@@ -55,11 +54,10 @@ def pairwise_overlaps(windows: pd.DataFrame) -> pd.DataFrame:
     either window has a start or end filled by convention. Each window is set against all later
     ones at once (numpy), so thousands of windows take a second, not minutes."""
     starts, ends = windows["window_start"].to_numpy(), windows["window_end"].to_numpy()
-    day = np.timedelta64(1, "D")
     firsts, seconds = [], []
     for i in range(len(windows) - 1):
         later = np.arange(i + 1, len(windows))
-        days = (np.minimum(ends[i], ends[later]) - np.maximum(starts[i], starts[later])) // day
+        days = overlap_days(starts[i], ends[i], starts[later], ends[later])
         firsts.append(np.full((days > 0).sum(), i))
         seconds.append(later[days > 0])
     a = np.concatenate(firsts) if firsts else np.array([], dtype=int)
@@ -70,7 +68,7 @@ def pairwise_overlaps(windows: pd.DataFrame) -> pd.DataFrame:
     frame = pd.DataFrame({
         "deal_a": column("deal_id", a), "deal_b": column("deal_id", b),
         "overlap_start": overlap_start, "overlap_end": overlap_end,
-        "overlap_days": ((overlap_end - overlap_start) // day).astype(int),
+        "overlap_days": ((overlap_end - overlap_start) // ONE_DAY).astype(int),
         "label_a": column("deal", a), "label_b": column("deal", b),
         "bound_assumed": (column("window_note", a) != "") | (column("window_note", b) != ""),
     })
@@ -122,8 +120,9 @@ def contract_terms(deals: pd.DataFrame) -> pd.DataFrame:
     has_term = months > 0
     start = deals["deploy_start"].fillna(deals["announced"]).where(has_term)
     end = pd.Series(pd.NaT, index=deals.index, dtype=start.dtype)
-    for position in deals.index[has_term]:
-        end[position] = start[position] + pd.DateOffset(months=int(months[position]))
+    for term_months in months[has_term].unique():  # a few distinct terms, each added at once
+        same = months == term_months
+        end[same] = start[same] + pd.DateOffset(months=int(term_months))
     term_from = deals["deploy_start"].notna().map({True: "deployment start", False: "announcement"})
     return pd.DataFrame({"deal_id": deals["deal_id"], "term_start": start, "term_end": end,
                          "term_from": term_from.where(has_term, "")})
@@ -148,20 +147,23 @@ def value_spans(deals: pd.DataFrame) -> pd.DataFrame:
 
 def annual_commitments(spans: pd.DataFrame) -> pd.DataFrame:
     """Each spread deal's value per calendar year, in proportion to the days of its span in it."""
-    rows = []
-    for span in spans.dropna(subset=["spread_start", "spread_end"]).itertuples(index=False):
-        total_days = (span.spread_end - span.spread_start).days
-        for year in range(span.spread_start.year, span.spread_end.year + 1):
-            days = overlap_days(span.spread_start, span.spread_end,
-                                pd.Timestamp(year, 1, 1), pd.Timestamp(year + 1, 1, 1))
-            if days > 0:
-                rows.append({"year": year, "counterparty": span.counterparty,
-                             "deal_id": span.deal_id, "deal": span.deal,
-                             "value_usd": span.value_usd * days / total_days,
-                             "spread_over": span.spread_over})
-    columns = ["year", "counterparty", "deal_id", "deal", "value_usd", "spread_over"]
-    return pd.DataFrame(rows, columns=columns).sort_values(["year", "counterparty", "deal_id"],
-                                                           kind="stable").reset_index(drop=True)
+    spread = spans.dropna(subset=["spread_start", "spread_end"]).reset_index(drop=True)
+    first_year = spread["spread_start"].dt.year.to_numpy()
+    n_years = spread["spread_end"].dt.year.to_numpy() - first_year + 1
+    row = np.repeat(np.arange(len(spread)), n_years)  # one row per span and calendar year it touches
+    year = first_year[row] + np.arange(len(row)) - np.repeat(np.cumsum(n_years) - n_years, n_years)
+    year_start = pd.to_datetime(pd.DataFrame({"year": year, "month": 1, "day": 1}))
+    year_end = pd.to_datetime(pd.DataFrame({"year": year + 1, "month": 1, "day": 1}))
+    start, end = spread["spread_start"].to_numpy()[row], spread["spread_end"].to_numpy()[row]
+    days = overlap_days(start, end, year_start.to_numpy(), year_end.to_numpy())
+    total_days = (end - start) // ONE_DAY
+    frame = pd.DataFrame({
+        "year": year, "counterparty": spread["counterparty"].to_numpy()[row],
+        "deal_id": spread["deal_id"].to_numpy()[row], "deal": spread["deal"].to_numpy()[row],
+        "value_usd": spread["value_usd"].to_numpy()[row] * days / total_days,
+        "spread_over": spread["spread_over"].to_numpy()[row],
+    })[days > 0]
+    return frame.sort_values(["year", "counterparty", "deal_id"], kind="stable").reset_index(drop=True)
 
 
 def not_spread(spans: pd.DataFrame) -> pd.DataFrame:
