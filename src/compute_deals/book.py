@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -225,10 +226,14 @@ def build(root: Path, data_dir: Path, buyer: str | None = None, params_file: Pat
     digest = dependencies_digest(root, data_dir)
     pages = scenario_jobs(root, stage, parameters, digest)
     stage_sources(root, stage)
-    run_jobs(chapter_jobs(root, stage, parameters, digest) + pages, root, say=say)
+    with ThreadPoolExecutor(max_workers=1) as background:
+        # The CSV tables need no executed notebook: written while the kernels run, they use the
+        # time a kernel spends waiting (a few seconds on 10,000 deals).
+        writing = background.submit(write_tables, root, stage, data, buyer, chosen, pages)
+        run_jobs(chapter_jobs(root, stage, parameters, digest) + pages, root, say=say)
+        writing.result()
     drop_removed_scenarios(stage, pages)
     write_stage_toc(stage, pages)
-    write_tables(root, stage, data, buyer, chosen, pages)
 
     commit = current_commit(root)
     key = execute.files_digest([stage / name for name in (*BOOK_SOURCES, "notebooks", SCENARIO_FOLDER)]
