@@ -1,5 +1,6 @@
 """The chart renderer: deterministic ids, offline embedding, data that cannot break the page."""
 
+import altair as alt
 import pandas as pd
 import pytest
 
@@ -61,3 +62,26 @@ def test_what_follows_as_of_is_shaded_and_labelled_projected():
     band = next(iter(specs[0]["datasets"].values()))[0]
     assert (band["start"][:10], band["end"][:10]) == ("2026-04-16", "2030-12-31")
     assert charts.projected_after("2031-01-01", pd.Timestamp("2030-12-31")) == []
+
+
+@pytest.mark.parametrize("as_of, quarter, year", [
+    ("2026-04-16", "2026Q2", 2026),  # the quarter and year in progress are not over: projected
+    ("2026-03-31", "2026Q2", 2026),  # a quarter that ends on as_of is history
+    ("2026-12-31", "2027Q1", 2027),
+])
+def test_the_first_projected_quarter_and_year_are_the_first_not_over_by_as_of(as_of, quarter, year):
+    assert charts.first_projected_quarter(as_of) == quarter
+    assert charts.first_projected_year(as_of) == year
+
+
+def test_bars_on_a_list_of_quarters_are_lighter_from_the_first_projected_one():
+    frame = pd.DataFrame({"quarter": ["2026Q1", "2026Q2"], "n": [1, 2]})
+    chart = charts.lighter_when_projected(alt.Chart(frame).mark_bar().encode(x="quarter:O", y="n:Q"),
+                                          "datum.quarter >= '2026Q2'")
+    spec = chart.to_dict()
+    assert spec["transform"] == [{"calculate": "(datum.quarter >= '2026Q2') ? "
+                                  f"'{charts.PROJECTED}' : '{charts.TO_DATE}'", "as": "period"}]
+    opacity = spec["encoding"]["opacity"]
+    assert opacity["field"] == "period"
+    assert dict(zip(opacity["scale"]["domain"], opacity["scale"]["range"])) == {
+        charts.TO_DATE: 1.0, charts.PROJECTED: 0.4}

@@ -229,14 +229,14 @@ def test_every_chart_builds_on_the_made_up_buyer_even_with_no_overlapping_pair(a
     pairs = overlaps.overlaps_table(data, "Acme AI")
     assert pairs.empty  # its two windows touch: 2026-06-30 and 2026-07-01
     charts = {
-        "gantt.csv": overlap_charts.gantt(overlaps.gantt_table(data, "Acme AI"), "Acme AI", "s"),
+        "gantt.csv": overlap_charts.gantt(overlaps.gantt_table(data, "Acme AI"), "Acme AI", "s", "2026-04-16"),
         "overlaps.csv": overlap_charts.overlap_heatmap(pairs, "Acme AI", "s"),
         "concurrency.csv": overlap_charts.concurrency_bars(
-            overlaps.concurrency_table(data, "Acme AI"), "Acme AI", "s"),
+            overlaps.concurrency_table(data, "Acme AI"), "Acme AI", "s", "2026-04-16"),
         "online_capacity.csv": overlap_charts.online_capacity(
             overlaps.online_capacity_table(data, "Acme AI"), "Acme AI", "s", "2026-04-16"),
         "annual_commitments.csv": overlap_charts.annual_commitments(
-            overlaps.annual_commitments_table(data, "Acme AI"), "Acme AI", "s"),
+            overlaps.annual_commitments_table(data, "Acme AI"), "Acme AI", "s", "2026-04-16"),
     }
     for table, chart in charts.items():
         spec = chart.to_dict()

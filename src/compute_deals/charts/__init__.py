@@ -74,18 +74,44 @@ def most_relevant(frame: pd.DataFrame, key: str | list[str], rank: str, what: st
     return Drawn(rows.reset_index(drop=True), n_total, note)
 
 
+PROJECTED = "projected from announced schedules"
+TO_DATE = "to date"
+PERIOD_OPACITY = {TO_DATE: 1.0, PROJECTED: 0.4}
+
+
 def projected_after(as_of: str, last: pd.Timestamp) -> list[alt.Chart]:
     """Layers that shade what a time chart shows after `as_of` and label it projected: from there
     on the chart follows announced schedules, not what happened. None if nothing is after it."""
     start = pd.Timestamp(as_of)
     if pd.isna(last) or start >= last:
         return []
-    band = pd.DataFrame({"start": [start], "end": [last], "label": ["projected from announced schedules →"]})
+    band = pd.DataFrame({"start": [start], "end": [last], "label": [f"{PROJECTED} →"]})
     base = alt.Chart(band).encode(x=alt.X("start:T", title=None))
     shade = base.mark_rect(color="#888888", opacity=0.09).encode(x2="end:T")
     label = base.mark_text(align="left", baseline="top", dx=4, dy=4, fontSize=10,
                            color="#555555").encode(y=alt.value(0), text="label:N")
     return [shade, label]
+
+
+def first_projected_quarter(as_of: str) -> str:
+    """The first quarter (as "2026Q2") that ends after `as_of`: it is not over, so projected."""
+    return str((pd.Timestamp(as_of) + pd.Timedelta(days=1)).to_period("Q"))
+
+
+def first_projected_year(as_of: str) -> int:
+    """The first calendar year that ends after `as_of`."""
+    return (pd.Timestamp(as_of) + pd.Timedelta(days=1)).year
+
+
+def lighter_when_projected(chart: alt.Chart, is_projected: str) -> alt.Chart:
+    """Marks after as_of drawn lighter, with a legend: for charts whose time axis is a list of
+    quarters or years, where projected_after's band has no dates to span. `is_projected` is a
+    Vega expression on `datum`; the period is computed in the chart, so its CSV stays as plotted."""
+    return chart.transform_calculate(
+        period=f"({is_projected}) ? '{PROJECTED}' : '{TO_DATE}'",
+    ).encode(opacity=alt.Opacity("period:N", title=None, legend=alt.Legend(labelLimit=320),
+                                 scale=alt.Scale(domain=list(PERIOD_OPACITY),
+                                                 range=list(PERIOD_OPACITY.values()))))
 
 
 def chart_id(spec: dict) -> str:

@@ -165,8 +165,9 @@ def delay_comparison(frame: pd.DataFrame, buyer: str, source: str, as_of: str) -
     )
 
 
-def concentration(frame: pd.DataFrame, buyer: str, source: str) -> alt.Chart:
-    """The Herfindahl–Hirschman index and the number of vendors above the threshold, over time."""
+def concentration(frame: pd.DataFrame, buyer: str, source: str, as_of: str) -> alt.Chart:
+    """The Herfindahl–Hirschman index and the number of vendors above the threshold, over time;
+    after `as_of`, shaded as projected."""
     base = alt.Chart(frame).encode(
         x=alt.X("date:T", title=None, axis=DATE_AXIS),
         tooltip=[
@@ -183,7 +184,8 @@ def concentration(frame: pd.DataFrame, buyer: str, source: str) -> alt.Chart:
                 axis=alt.Axis(tickMinStep=1, orient="right")),
     )
     return _finished(
-        alt.layer(hhi, count).resolve_scale(y="independent"), source, "vendor_concentration.csv",
+        alt.layer(*projected_after(as_of, frame["date"].max()), hhi, count).resolve_scale(y="independent"),
+        source, "vendor_concentration.csv",
         f"How concentrated {buyer}'s online capacity is among accelerator vendors",
         ["Herfindahl–Hirschman index of the vendors' shares of online MW whose vendor is "
          "reported (1 = a single vendor),", f"and how many vendors hold more than {SHARE_THRESHOLD:.0%}."],

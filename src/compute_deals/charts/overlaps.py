@@ -7,7 +7,8 @@ import pandas as pd
 
 from compute_deals import metrics, present
 from compute_deals.overlaps import HORIZON_END, ONLINE, REPORTED, largest_years
-from compute_deals.charts import ROW_HEIGHT_PX, STATUS_OPACITY, most_relevant, projected_after, with_footer
+from compute_deals.charts import (ROW_HEIGHT_PX, STATUS_OPACITY, first_projected_quarter, first_projected_year,
+                                  lighter_when_projected, most_relevant, projected_after, with_footer)
 
 LAYOUT = {"width": "container", "autosize": alt.AutoSizeParams(type="fit-x", contains="padding")}
 YEAR_AXIS = alt.Axis(format="%Y", tickCount="year")
@@ -37,9 +38,9 @@ def reported_source_line(deals: pd.DataFrame, reported: pd.DataFrame, buyer: str
     return f"{line} {buyer}'s own capacity figures: {n_sources} further cited sources."
 
 
-def gantt(frame: pd.DataFrame, buyer: str, source: str) -> alt.LayerChart:
+def gantt(frame: pd.DataFrame, buyer: str, source: str, as_of: str) -> alt.LayerChart:
     """Each deal on its row: announcement, deployment window and contract term (overlaps.gantt);
-    the deals announced last when there are too many to draw."""
+    the deals announced last when there are too many to draw; after `as_of`, shaded as projected."""
     announced = frame["start"].where(frame["segment"] == "Announcement")
     drawn = most_relevant(frame.assign(_announced=announced), "deal_id", "_announced", "deals",
                           "latest announcements")
@@ -73,7 +74,8 @@ def gantt(frame: pd.DataFrame, buyer: str, source: str) -> alt.LayerChart:
                                        strokeWidth=1.5)
     announced = segment("Announcement").mark_point(filled=True, size=60, shape="diamond")
     return with_footer(
-        alt.layer(terms, windows, assumed_fill, assumed_outline, announced).properties(
+        alt.layer(*projected_after(as_of, frame["end"].max()), terms, windows, assumed_fill,
+                  assumed_outline, announced).properties(
             height=ROW_HEIGHT_PX * len(rows),
             title=_title(
                 f"When {buyer}'s deals were announced, ramp up and run",
@@ -137,8 +139,9 @@ def overlap_heatmap(overlaps: pd.DataFrame, buyer: str, source: str) -> alt.Char
     )
 
 
-def concurrency_bars(concurrency: pd.DataFrame, buyer: str, source: str) -> alt.Chart:
-    """Deals ramping per quarter; the quarters at the peak count stand out."""
+def concurrency_bars(concurrency: pd.DataFrame, buyer: str, source: str, as_of: str) -> alt.Chart:
+    """Deals ramping per quarter; the quarters at the peak count stand out, those not over by
+    `as_of` are lighter (projected)."""
     most = int(concurrency["deals_ramping"].max())
     # The deals by name in the tooltip, a dozen at most per quarter (the CSV names them all).
     named = concurrency[["quarter", "deals_ramping"]].assign(
@@ -153,8 +156,9 @@ def concurrency_bars(concurrency: pd.DataFrame, buyer: str, source: str) -> alt.
                         scale=alt.Scale(range=["#d95f02", "#9ecae1"])),
         tooltip=[alt.Tooltip("quarter:N", title="Quarter"),
                  alt.Tooltip("deals_ramping:Q", title="Deals ramping"),
-                 alt.Tooltip("deals:N", title="Deals")],
+                 alt.Tooltip("deals:N", title="Deals"), alt.Tooltip("period:N", title="Period")],
     )
+    chart = lighter_when_projected(chart, f"datum.quarter >= '{first_projected_quarter(as_of)}'")
     return with_footer(
         chart.properties(
             height=260,
@@ -162,7 +166,8 @@ def concurrency_bars(concurrency: pd.DataFrame, buyer: str, source: str) -> alt.
                          "Deals whose deployment window is open for at least a day of the quarter "
                          "(superseded rows left out)."),
             description=f"Bar chart of how many of {buyer}'s deals are ramping up in each quarter; "
-            f"the peak is {most}.",
+            f"the peak is {most}. Quarters from {first_projected_quarter(as_of)} on are lighter: "
+            "projected from announced schedules.",
             **LAYOUT,
         ),
         source, "concurrency.csv",
@@ -218,9 +223,10 @@ def online_capacity(frame: pd.DataFrame, buyer: str, source: str, as_of: str,
     )
 
 
-def annual_commitments(annual: pd.DataFrame, buyer: str, source: str) -> alt.Chart:
+def annual_commitments(annual: pd.DataFrame, buyer: str, source: str, as_of: str) -> alt.Chart:
     """Committed value per year, stacked by counterparty (one segment per deal); when there are
-    too many deals to draw apart, the rest summed per year as one segment."""
+    too many deals to draw apart, the rest summed per year as one segment. Years not over by
+    `as_of` are lighter (projected)."""
     drawn = most_relevant(annual, "deal_id", "value_usd", "deals", "largest yearly amounts",
                           lump={"counterparty": "Other counterparties", "deal": "Other deals",
                                 "deal_id": "", "spread_over": ""},
@@ -232,8 +238,9 @@ def annual_commitments(annual: pd.DataFrame, buyer: str, source: str) -> alt.Cha
         tooltip=[alt.Tooltip("year:O", title="Year"), alt.Tooltip("deal:N", title="Deal"),
                  alt.Tooltip("counterparty:N", title="Counterparty"),
                  alt.Tooltip("value_b:Q", title="US$ billions that year", format=",.1f"),
-                 alt.Tooltip("spread_over:N", title="Spread over")],
+                 alt.Tooltip("spread_over:N", title="Spread over"), alt.Tooltip("period:N", title="Period")],
     )
+    chart = lighter_when_projected(chart, f"datum.year >= {first_projected_year(as_of)}")
     headline = commitments_sentence(largest_years(annual), buyer).rstrip(".")
     return with_footer(
         chart.properties(
@@ -243,7 +250,7 @@ def annual_commitments(annual: pd.DataFrame, buyer: str, source: str) -> alt.Cha
                          "US$ billions per calendar year, by counterparty.",
                          "Rows overlap (an umbrella and its parts), so stacks can count money twice."),
             description=f"Stacked bars of {buyer}'s deal values spread over their terms, per year "
-            "and counterparty.",
+            f"and counterparty; years from {first_projected_year(as_of)} on are lighter: projected.",
             **LAYOUT,
         ),
         source, "annual_commitments.csv", drawn,

@@ -9,6 +9,7 @@ import altair as alt
 import pandas as pd
 
 from compute_deals import present
+from compute_deals.charts import projected_after
 # The dependency chapter's sizing, titles and axes, so the scenario charts read like its charts.
 from compute_deals.charts.dependency import DATE_AXIS, SHARE_AXIS, percent
 from compute_deals.charts.dependency import _finished
@@ -41,8 +42,9 @@ def interval(p5: float, p95: float, unit: str) -> str:
 
 
 def band_chart(frame: pd.DataFrame, field: str, axis_title: str, axis: alt.Axis, scale: alt.Scale,
-               tooltips: list) -> alt.LayerChart:
-    """A line (the scenario's path) over a band (the draws' 5th to 95th percentile)."""
+               tooltips: list, as_of: str) -> alt.LayerChart:
+    """A line (the scenario's path) over a band (the draws' 5th to 95th percentile); after
+    `as_of`, shaded as projected."""
     base = alt.Chart(frame).encode(x=alt.X("date:T", title=None, axis=DATE_AXIS))
     band = base.mark_area(opacity=0.25).encode(
         y=alt.Y(f"{field}_p5:Q", title=axis_title, axis=axis, scale=scale),
@@ -50,18 +52,18 @@ def band_chart(frame: pd.DataFrame, field: str, axis_title: str, axis: alt.Axis,
     )
     line = base.mark_line(point=True).encode(y=f"{field}:Q", tooltip=[
         alt.Tooltip("date:T", title="Quarter end", format="%Y-%m-%d"), *tooltips])
-    return alt.layer(band, line)
+    return alt.layer(*projected_after(as_of, frame["date"].max()), band, line)
 
 
 def share_band(frame: pd.DataFrame, buyer: str, scenario: str, draws: int, source: str,
-               table: str) -> alt.LayerChart:
+               table: str, as_of: str) -> alt.LayerChart:
     """Nvidia's share of online MW over time under one scenario, with the Monte Carlo band."""
     chart = band_chart(frame, "nvidia_share", f"{NVIDIA}'s share of online MW", SHARE_AXIS,
                        alt.Scale(domain=[0, 1]), [
         alt.Tooltip("nvidia_share:Q", title="Share, this scenario", format=".1%"),
         alt.Tooltip("nvidia_share_p5:Q", title="Share, 5th percentile", format=".1%"),
         alt.Tooltip("nvidia_share_p95:Q", title="Share, 95th percentile", format=".1%"),
-    ])
+    ], as_of)
     return _finished(
         chart, source, table,
         f"{NVIDIA}'s share of {buyer}'s online capacity in the scenario {scenario}",
@@ -73,7 +75,7 @@ def share_band(frame: pd.DataFrame, buyer: str, scenario: str, draws: int, sourc
 
 
 def online_band(frame: pd.DataFrame, buyer: str, scenario: str, draws: int, source: str,
-                table: str) -> alt.LayerChart:
+                table: str, as_of: str) -> alt.LayerChart:
     """MW online over time under one scenario, with the Monte Carlo band."""
     chart = band_chart(frame, "online_mw", "Online capacity (MW)", alt.Axis(format=",.0f"),
                        alt.Scale(zero=True), [
@@ -81,7 +83,7 @@ def online_band(frame: pd.DataFrame, buyer: str, scenario: str, draws: int, sour
         alt.Tooltip("online_mw_p5:Q", title="Online (MW), 5th percentile", format=",.0f"),
         alt.Tooltip("online_mw_p95:Q", title="Online (MW), 95th percentile", format=",.0f"),
         alt.Tooltip("nvidia_mw:Q", title=f"On {NVIDIA} (MW), this scenario", format=",.0f"),
-    ])
+    ], as_of)
     return _finished(
         chart, source, table,
         f"{buyer}'s contracted capacity as it comes online in the scenario {scenario}",
