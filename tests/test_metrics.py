@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from compute_deals import metrics
+from compute_deals import citations, metrics
 from compute_deals.load import load_dataset
 
 
@@ -48,9 +48,23 @@ def test_labels_of_deals_announced_in_the_same_month_name_the_deal():
     assert list(metrics.deal_labels(deals)) == ["Acme (Mar 2025) · a-1", "Acme (Mar 2025) · a-2", "Bolt (Mar 2025)"]
 
 
-def test_citations_list_the_deals_citing_each_source(acme):
-    extra = pd.concat([acme.sources, acme.sources.iloc[[0]].assign(source_id="uncited")], ignore_index=True)
-    cited = metrics.citations(metrics.deals_of(acme.deals, "Acme AI"), extra).set_index("source_id")["cited_by"]
-    assert cited["acme-release"] == ("acme-gpu-2025", "acme-chips-2025")
-    assert cited["quartz-news"] == ("acme-talks-2024", "acme-chips-2025", "acme-dc-2026")
-    assert cited["uncited"] == ()
+def test_each_source_lists_the_rows_citing_it_and_the_figures_they_report(acme):
+    extra = pd.concat([acme.sources, acme.sources.iloc[[0, 0]].assign(
+        source_id=["uncited", "ref-epoch-pue-114"])], ignore_index=True)
+    data = acme.__class__(**{**acme.__dict__, "sources": extra})
+    supports = citations.citations(data, "Acme AI").set_index("source_id")["supports"]
+    assert supports["acme-release"] == (
+        "Bolt Cloud (Mar 2025): announcement date, value, capacity, deployment window, term",
+        "Quartz Silicon (Sep 2025): announcement date, capacity, deployment window",
+        "tranche of Quartz Silicon (Sep 2025) online 2026-07-01: capacity",
+        "Acme AI's own compute in 2025: capacity",
+    )
+    assert supports["quartz-news"] == (
+        "Bolt Cloud (Nov 2024): announcement date",
+        "Quartz Silicon (Sep 2025): announcement date, capacity, deployment window",
+        "Field Power (Jan 2026): announcement date, value, capacity",
+        "benchmark Example Wire all-in: $ per MW",
+        "benchmark Example Wire range: $ per MW",
+    )
+    assert supports["uncited"] == ()
+    assert supports["ref-epoch-pue-114"] == ("assumption pue: default and range",)

@@ -55,19 +55,6 @@ def overview(deals: pd.DataFrame) -> dict[str, object]:
     }
 
 
-def citations(deals: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
-    """Sources with the deals citing each (deal ids, in data order); uncited sources included."""
-    cited_by = (
-        deals[["deal_id", "sources"]]
-        .explode("sources")
-        .groupby("sources", sort=False)["deal_id"]
-        .agg(tuple)
-    )
-    out = sources.copy()
-    out["cited_by"] = out["source_id"].map(cited_by).map(lambda ids: ids if isinstance(ids, tuple) else ())
-    return out
-
-
 def counted(deals: pd.DataFrame, statuses: list[str]) -> pd.DataFrame:
     """The deals whose status is one of `statuses` (a notebook parameter)."""
     return deals[deals["status"].isin(statuses)].reset_index(drop=True)

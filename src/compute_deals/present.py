@@ -153,8 +153,17 @@ def link(address: str) -> str:
     return escaped
 
 
+def supports_cell(supports: tuple[str, ...], limit: int = MAX_NAMES) -> str:
+    """What a source supports, one line each; past `limit`, the first and how many more."""
+    lines = [html.escape(line) for line in supports[:limit]]
+    if len(supports) > limit:
+        lines.append(f"and {len(supports) - limit:,} more")
+    return "<br>".join(lines) or DASH
+
+
 def sources_table(citations: pd.DataFrame) -> HTML:
-    """Every source, numbered, with what cites it; each row has an anchor: #source-<source_id>."""
+    """Every source, numbered, with what it supports (citations.citations); each row has an
+    anchor: #source-<source_id>."""
     rows = [
         f'<tr id="source-{html.escape(row.source_id)}">'
         f"<td>[{number}]</td>"
@@ -164,13 +173,13 @@ def sources_table(citations: pd.DataFrame) -> HTML:
         f"<td>{day(row.published)}</td>"
         f"<td>{html.escape(row.language)}</td>"
         f"<td>{link(row.address)}</td>"
-        f"<td>{html.escape(', '.join(row.cited_by)) or DASH}</td>"
+        f"<td>{supports_cell(row.supports)}</td>"
         "</tr>"
         for number, row in enumerate(citations.itertuples(index=False), start=1)
     ]
     head = "".join(
         f"<th>{name}</th>"
-        for name in ("No.", "Source id", "Title", "Publisher", "Published", "Language", "Address", "Cited by")
+        for name in ("No.", "Source id", "Title", "Publisher", "Published", "Language", "Address", "Supports")
     )
     return HTML(_scrolling(
         f'<table class="cd-table"><thead><tr>{head}</tr></thead>'
