@@ -68,9 +68,11 @@ def jb_serial(root: Path) -> None:
     config.write_text(config.read_text().replace('execute_notebooks: "off"',
                                                   'execute_notebooks: "force"'))
     shutil.rmtree(root / "_build", ignore_errors=True)
-    subprocess.run([str(Path(sys.executable).parent / "jupyter-book"), "build", str(root),
-                    "--path-output", str(root), "-W", "-n", "--keep-going", "--all"],
-                   check=True, capture_output=True)
+    result = subprocess.run([str(Path(sys.executable).parent / "jupyter-book"), "build", str(root),
+                             "--path-output", str(root), "-W", "-n", "--keep-going", "--all"],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"Jupyter Book's own build failed:\n{result.stdout[-4000:]}{result.stderr[-4000:]}")
 
 
 def measure(runs: int) -> dict[str, list[float]]:
