@@ -21,7 +21,7 @@ def test_the_chart_id_depends_on_the_spec_only():
 
 def test_the_renderer_embeds_with_the_local_vega_embed_and_no_cdn(timeline):
     charts.use_book_renderer()
-    bundle = glance.deal_timeline(timeline, "Acme AI", "Acme filings")._repr_mimebundle_()
+    bundle = glance.deal_timeline(timeline, "Acme AI", "Acme filings", "2026-04-16")._repr_mimebundle_()
     bundle = bundle[0] if isinstance(bundle, tuple) else bundle
     html = bundle["text/html"]
     assert html.startswith('<div class="cd-chart" id="cd-chart-')
@@ -42,8 +42,8 @@ def test_text_in_the_data_cannot_close_the_script_element_or_leave_the_footer():
 
 
 def test_the_timeline_has_a_row_per_deal_and_every_vendor_in_the_data(timeline):
-    spec = glance.deal_timeline(timeline, "Acme AI", "Acme filings").to_dict()
-    rows = next(iter(spec["datasets"].values()))
+    spec = glance.deal_timeline(timeline, "Acme AI", "Acme filings", "2026-04-16").to_dict()
+    rows = next(rows for rows in spec["datasets"].values() if "deal_id" in rows[0])
     assert [row["deal_id"] for row in rows] == list(timeline["deal_id"])
     assert {row["vendor"] for row in rows} == {"Nvidia", "Quartz", "Not reported"}
     assert spec["title"]["text"].startswith("When Acme AI's compute deals")

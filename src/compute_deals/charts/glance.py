@@ -5,11 +5,12 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from compute_deals.charts import ROW_HEIGHT_PX, STATUS_OPACITY, most_relevant, with_footer
+from compute_deals.charts import ROW_HEIGHT_PX, STATUS_OPACITY, most_relevant, projected_after, with_footer
 
 
-def deal_timeline(timeline: pd.DataFrame, buyer: str, source: str) -> alt.Chart:
-    """Each deal on its own row: a dot when announced, a bar for its deployment window."""
+def deal_timeline(timeline: pd.DataFrame, buyer: str, source: str, as_of: str) -> alt.Chart:
+    """Each deal on its own row: a dot when announced, a bar for its deployment window; after
+    `as_of`, shaded as projected."""
     # Plots tables.deal_timeline, which the footer offers for download (the latest deals of it
     # when there are too many to draw).
     drawn = most_relevant(timeline, "deal_id", "announced", "deals", "latest announcements")
@@ -40,7 +41,8 @@ def deal_timeline(timeline: pd.DataFrame, buyer: str, source: str) -> alt.Chart:
     )
     dots = base.mark_point(filled=True, size=60, shape="diamond").encode(x="announced:T")
     return with_footer(
-        alt.layer(bars, dots)
+        alt.layer(*projected_after(as_of, drawn.rows[["announced", "deploy_end"]].max().max()),
+                  bars, dots)
         .properties(
             width="container",
             # The page's width; a fixed height per deal (a discrete height step would make
