@@ -30,6 +30,7 @@ EMBED_OPTIONS = {
     "config": {"legend": {"orient": "bottom", "columns": 3, "symbolLimit": 0}},
 }
 ROW_HEIGHT_PX = 22
+HEIGHT_PX = 300  # a chart over time
 STATUS_OPACITY = {"signed": 1.0, "loi": 0.55, "talks": 0.35, "superseded": 0.25, "cancelled": 0.15}
 # The most deals (or pairs, or other items) a chart draws one by one. At ROW_HEIGHT_PX a row, 60
 # rows are about 1,300 px: more than that is no longer read as one picture, Vega-Lite's labels
@@ -132,6 +133,26 @@ def with_footer(chart: alt.TopLevelMixin, source: str, table: str,
         meta["drawn"] = drawn.note
         chart = chart.properties(description=f"{chart.description} {drawn.note}")
     return chart.properties(usermeta={"compute_deals": meta})
+
+
+def finished(chart: alt.TopLevelMixin, source: str, table: str, title: str, subtitle: list[str],
+             description: str, height: int = HEIGHT_PX, drawn: Drawn | None = None) -> alt.TopLevelMixin:
+    """Every chart's frame: the page's width at a fixed height (a discrete height step would make
+    Vega-Lite warn that it drops fitting in y), a title that states the finding over subtitle
+    lines that say what is measured, the text alternative, and the footer (with_footer)."""
+    return with_footer(chart.properties(
+        width="container",
+        height=height,
+        autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
+        title=alt.TitleParams(title, subtitle=list(subtitle), anchor="start"),
+        description=description,
+    ), source, table, drawn)
+
+
+def status_opacity() -> alt.Opacity:
+    """Fainter marks for deals that are not signed contracts, in the order of STATUS_OPACITY."""
+    return alt.Opacity("status:O", sort=list(STATUS_OPACITY), title="Status",
+                       scale=alt.Scale(domain=list(STATUS_OPACITY), range=list(STATUS_OPACITY.values())))
 
 
 def _footer_html(spec: dict) -> str:

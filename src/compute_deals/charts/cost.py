@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 
 from compute_deals import cost, present
-from compute_deals.charts import ROW_HEIGHT_PX, STATUS_OPACITY, most_relevant, with_footer
+from compute_deals.charts import ROW_HEIGHT_PX, finished, most_relevant, status_opacity
 
 MONEY = "$.3~s"  # d3 format: $29M, $13.3M
 BASIS_SHAPES = {cost.REPORTED: "circle", cost.DERIVED: "diamond"}
@@ -25,22 +25,8 @@ def source_line(deals: pd.DataFrame, buyer: str, benchmarks: pd.DataFrame) -> st
             f"{n_sources} cited sources).")
 
 
-def _sized(chart: alt.LayerChart, height_px: int, title: str, subtitle: list[str],
-           description: str) -> alt.LayerChart:
-    # The page's width; a fixed height (a discrete height step would make Vega-Lite warn that it
-    # drops fitting in y).
-    return chart.properties(
-        width="container",
-        height=height_px,
-        autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
-        title=alt.TitleParams(title, subtitle=subtitle, anchor="start"),
-        description=description,
-    ).configure_legend(orient="bottom", direction="vertical")  # side by side, under the plot
-
-
-def _status_opacity() -> alt.Opacity:
-    return alt.Opacity("status:O", sort=list(STATUS_OPACITY), title="Status",
-                       scale=alt.Scale(domain=list(STATUS_OPACITY), range=list(STATUS_OPACITY.values())))
+def _legend_below(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    return chart.configure_legend(orient="bottom", direction="vertical")  # side by side, under the plot
 
 
 def _basis_shape() -> alt.Shape:
@@ -92,7 +78,7 @@ def versus_benchmarks(frame: pd.DataFrame, buyer: str, source: str) -> alt.Layer
     ranges = benchmarks.transform_filter("isValid(datum.usd_per_mw_low)")
     deals = alt.Chart(frame).transform_filter("datum.section !== 'benchmark'").encode(
         y=y, color=alt.Color("vendor:N", title="Accelerator vendor"),
-        opacity=_status_opacity(), tooltip=tooltip,
+        opacity=status_opacity(), tooltip=tooltip,
     )
     layers = [
         ranges.mark_rect(color="#888", opacity=0.12).encode(
@@ -109,15 +95,16 @@ def versus_benchmarks(frame: pd.DataFrame, buyer: str, source: str) -> alt.Layer
                      "usd_per_mw_high:Q"),
     ]
     n_deals = int((frame["section"] != "benchmark").sum())
-    return with_footer(_sized(
-        alt.layer(*layers), ROW_HEIGHT_PX * max(len(frame), 1),
+    return _legend_below(finished(
+        alt.layer(*layers), source, "cost_vs_benchmarks.csv",
         f"What a megawatt costs in {buyer}'s deals, against published all-in costs",
         ["US dollars per MW: value ÷ capacity, a line from low to high.",
          "Filled circle: both figures reported. Hollow diamond, dashed line: one figure derived.",
          "Grey line or band: a published benchmark. Superseded rows, at the bottom, are not counted."],
         f"Cost per MW of {n_deals} deals of {buyer}, reported or derived, with their ranges, "
         f"against {len(frame) - n_deals} published benchmarks.",
-    ), source, "cost_vs_benchmarks.csv", drawn)
+        height=ROW_HEIGHT_PX * max(len(frame), 1), drawn=drawn,
+    ))
 
 
 def _apart_last(frame: pd.DataFrame, column: str) -> list[str]:
@@ -139,7 +126,7 @@ def per_mw_year(table: pd.DataFrame, buyer: str, source: str) -> alt.LayerChart:
         y=alt.Y("deal:N", sort=_apart_last(shown, "usd_per_mw_year"), title=None,
                 axis=alt.Axis(labelLimit=300)),
         color=alt.Color("kind:N", title="Kind of deal"),
-        opacity=_status_opacity(),
+        opacity=status_opacity(),
         tooltip=[
             alt.Tooltip("deal:N", title="Deal"), alt.Tooltip("deal_id:N", title="Deal id"),
             alt.Tooltip("kind:N", title="Kind"), alt.Tooltip("status:N", title="Status"),
@@ -153,14 +140,15 @@ def per_mw_year(table: pd.DataFrame, buyer: str, source: str) -> alt.LayerChart:
     axis = alt.Axis(format="$~s")
     layers = _deal_marks(base, alt.X("usd_per_mw_year:Q", title=x, axis=axis),
                          alt.X("usd_per_mw_year_low:Q", title=x, axis=axis), "usd_per_mw_year_high:Q")
-    return with_footer(_sized(
-        alt.layer(*layers), ROW_HEIGHT_PX * max(len(shown), 1),
+    return _legend_below(finished(
+        alt.layer(*layers), source, "cost_per_mw.csv",
         "Per MW and per year of contract: rentals and purchases on one footing",
         ["US dollars per MW per year: value ÷ capacity ÷ the reported term in years,",
          "a line from low to high. Only the deals that report a term."],
         f"Cost per MW per year of contract for the {drawn.n_total} deals of {buyer} that report "
         "a term, by kind of deal.",
-    ), source, "cost_per_mw.csv", drawn)
+        height=ROW_HEIGHT_PX * max(len(shown), 1), drawn=drawn,
+    ))
 
 
 def sensitivity_tornado(frame: pd.DataFrame, buyer: str, source: str) -> alt.LayerChart:
@@ -200,15 +188,16 @@ def sensitivity_tornado(frame: pd.DataFrame, buyer: str, source: str) -> alt.Lay
         by_assumption.mark_point(filled=True, size=25).encode(x="high:Q"),
         base.mark_tick(color="black", thickness=2, size=TORNADO_ROW_PX - 6).encode(x="usd_per_mw:Q"),
     ]
-    return with_footer(_sized(
-        alt.layer(*layers), TORNADO_ROW_PX * max(len(deals), 1),
+    return _legend_below(finished(
+        alt.layer(*layers), source, "cost_sensitivity.csv",
         "Which assumption moves each derived cost per MW most",
         ["US dollars per MW of each deal with a derived figure, with one assumption at the low",
          "and at the high end of its range, the others at their settings. Black tick: the figure",
          "at the settings. A dot alone: that assumption does not enter the figure."],
         f"Tornado chart: how {len(assumptions)} assumptions move the derived cost per MW of "
         f"{drawn.n_total} deals of {buyer}.",
-    ), source, "cost_sensitivity.csv", drawn)
+        height=TORNADO_ROW_PX * max(len(deals), 1), drawn=drawn,
+    ))
 
 
 def _usd_range(value: float, low: float, high: float) -> str:

@@ -7,26 +7,13 @@ import altair as alt
 import pandas as pd
 
 from compute_deals import present
-from compute_deals.charts import projected_after, with_footer
+from compute_deals.charts import finished, projected_after
 from compute_deals.dependency import NVIDIA, SHARE_THRESHOLD
 
 ABOVE = f"above {SHARE_THRESHOLD:.0%}"
 
-HEIGHT_PX = 300
 DATE_AXIS = alt.Axis(format="%Y", tickCount="year")
 SHARE_AXIS = alt.Axis(format="%")
-
-
-def _finished(chart, source: str, table: str, title: str, subtitle: list[str], description: str,
-              height: int = HEIGHT_PX) -> alt.TopLevelMixin:
-    """The chapter's common sizing, title, alt text and footer (source line, CSV of the table)."""
-    return with_footer(chart.properties(
-        width="container",
-        height=height,
-        autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
-        title=alt.TitleParams(title, subtitle=subtitle, anchor="start"),
-        description=description,
-    ), source, table)
 
 
 def quarter_label(date: pd.Timestamp) -> str:
@@ -70,7 +57,7 @@ def vendor_share(frame: pd.DataFrame, buyer: str, source: str) -> alt.Chart:
             alt.Tooltip("n_deals:Q", title="Deals"),
         ],
     )
-    return _finished(
+    return finished(
         chart, source, "vendor_share.csv",
         f"Which accelerators {buyer}'s contracted capacity and dollars are on",
         ["Share of the reported MW and of the reported USD of the deals that count, by vendor.",
@@ -97,7 +84,7 @@ def online_by_vendor(frame: pd.DataFrame, buyer: str, source: str, as_of: str) -
             alt.Tooltip("online_mw_high:Q", title="High (MW)", format=",.0f"),
         ],
     )
-    return _finished(
+    return finished(
         alt.layer(*projected_after(as_of, frame["date"].max()), chart), source, "online_by_vendor.csv",
         f"{buyer}'s contracted capacity as it comes online, by accelerator vendor",
         ["Reported MW online at each quarter end: tranches at their dates, the rest ramped over "
@@ -127,7 +114,7 @@ def nvidia_share(frame: pd.DataFrame, buyer: str, source: str, as_of: str) -> al
             alt.Tooltip("total_mw:Q", title="All online (MW)", format=",.0f"),
         ],
     )
-    return _finished(
+    return finished(
         alt.layer(*projected_after(as_of, frame["date"].max()), band, line), source,
         "nvidia_share_timeline.csv",
         f"{NVIDIA}'s share of {buyer}'s online compute capacity, quarter by quarter",
@@ -155,7 +142,7 @@ def delay_comparison(frame: pd.DataFrame, buyer: str, source: str, as_of: str) -
             alt.Tooltip("nvidia_share:Q", title=f"{NVIDIA}'s share", format=".1%"),
         ],
     )
-    return _finished(
+    return finished(
         alt.layer(*projected_after(as_of, frame["date"].max()), chart), source, "nvidia_share_delay.csv",
         f"If the other vendors' deployments slip, {NVIDIA}'s share of {buyer}'s capacity stays higher for longer",
         [f"{NVIDIA}'s share of online MW when every deployment not on its accelerators",
@@ -183,7 +170,7 @@ def concentration(frame: pd.DataFrame, buyer: str, source: str, as_of: str) -> a
         y=alt.Y("vendors_above_5pct:Q", title=f"Vendors {ABOVE} (dashed)",
                 axis=alt.Axis(tickMinStep=1, orient="right")),
     )
-    return _finished(
+    return finished(
         alt.layer(*projected_after(as_of, frame["date"].max()), hhi, count).resolve_scale(y="independent"),
         source, "vendor_concentration.csv",
         f"How concentrated {buyer}'s online capacity is among accelerator vendors",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from compute_deals.charts import ROW_HEIGHT_PX, STATUS_OPACITY, most_relevant, projected_after, with_footer
+from compute_deals.charts import ROW_HEIGHT_PX, finished, most_relevant, projected_after, status_opacity
 
 
 def deal_timeline(timeline: pd.DataFrame, buyer: str, source: str, as_of: str) -> alt.Chart:
@@ -18,12 +18,7 @@ def deal_timeline(timeline: pd.DataFrame, buyer: str, source: str, as_of: str) -
     base = alt.Chart(drawn.rows).encode(
         y=alt.Y("deal:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
         color=alt.Color("vendor:N", title="Accelerator vendor"),
-        opacity=alt.Opacity(
-            "status:O",
-            sort=list(STATUS_OPACITY),
-            title="Status",
-            scale=alt.Scale(domain=list(STATUS_OPACITY), range=list(STATUS_OPACITY.values())),
-        ),
+        opacity=status_opacity(),
         tooltip=[
             alt.Tooltip("counterparty:N", title="Counterparty"),
             alt.Tooltip("deal_id:N", title="Deal id"),
@@ -40,27 +35,14 @@ def deal_timeline(timeline: pd.DataFrame, buyer: str, source: str, as_of: str) -
         x2="deploy_end:T",
     )
     dots = base.mark_point(filled=True, size=60, shape="diamond").encode(x="announced:T")
-    return with_footer(
+    return finished(
         alt.layer(*projected_after(as_of, drawn.rows[["announced", "deploy_end"]].max().max()),
-                  bars, dots)
-        .properties(
-            width="container",
-            # The page's width; a fixed height per deal (a discrete height step would make
-            # Vega-Lite warn that it drops fitting in y).
-            height=ROW_HEIGHT_PX * len(drawn.rows),
-            autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
-            title=alt.TitleParams(
-                f"When {buyer}'s compute deals were announced and when their capacity comes online",
-                subtitle=[
-                    "Diamond: announcement. Bar: deployment window, where reported.",
-                    "Fainter marks are not signed contracts (letters of intent, talks, superseded).",
-                ],
-                anchor="start",
-            ),
-            description=f"Timeline of {len(timeline)} compute deals of {buyer}: announcement dates "
-            "and deployment windows by accelerator vendor.",
-        ),
-        source,
-        "deal_timeline.csv",
-        drawn,
+                  bars, dots),
+        source, "deal_timeline.csv",
+        f"When {buyer}'s compute deals were announced and when their capacity comes online",
+        ["Diamond: announcement. Bar: deployment window, where reported.",
+         "Fainter marks are not signed contracts (letters of intent, talks, superseded)."],
+        f"Timeline of {len(timeline)} compute deals of {buyer}: announcement dates and deployment "
+        "windows by accelerator vendor.",
+        height=ROW_HEIGHT_PX * len(drawn.rows), drawn=drawn,
     )

@@ -7,26 +7,20 @@ import pandas as pd
 
 from compute_deals import metrics, present
 from compute_deals.overlaps import HORIZON_END, ONLINE, REPORTED, largest_years
-from compute_deals.charts import (ROW_HEIGHT_PX, STATUS_OPACITY, first_projected_quarter, first_projected_year,
-                                  lighter_when_projected, most_relevant, projected_after, with_footer)
+from compute_deals.charts import (ROW_HEIGHT_PX, finished, first_projected_quarter, first_projected_year,
+                                  lighter_when_projected, most_relevant, projected_after,
+                                  status_opacity)
 
-LAYOUT = {"width": "container", "autosize": alt.AutoSizeParams(type="fit-x", contains="padding")}
 YEAR_AXIS = alt.Axis(format="%Y", tickCount="year")
 # The most pairs the heat map draws: each names up to two deals on both axes, and past about 80
 # deals (2,400 px at 30 px a row) the cells and their labels are no longer legible.
 HEATMAP_PAIRS = 40
-STATUS = alt.Opacity("status:O", sort=list(STATUS_OPACITY), title="Status",
-                     scale=alt.Scale(domain=list(STATUS_OPACITY), range=list(STATUS_OPACITY.values())))
 
 
 def vendor_colours(vendors) -> alt.Scale:
     """One colour per vendor, assigned in name order, so a vendor keeps its colour across charts
     drawn with the same list (blank vendors, as in the buyer's own figures, are no vendor)."""
     return alt.Scale(domain=sorted({v for v in vendors if v}), scheme="tableau10")
-
-
-def _title(text: str, *subtitle: str) -> alt.TitleParams:
-    return alt.TitleParams(text, subtitle=list(subtitle), anchor="start")
 
 
 def reported_source_line(deals: pd.DataFrame, reported: pd.DataFrame, buyer: str) -> str:
@@ -51,7 +45,7 @@ def gantt(frame: pd.DataFrame, buyer: str, source: str, as_of: str) -> alt.Layer
         y=alt.Y("row:N", sort=rows, title=None, axis=alt.Axis(labelLimit=300)),
         x=alt.X("start:T", title=None, axis=YEAR_AXIS),
         color=alt.Color("vendor:N", title="Accelerator vendor", scale=colours),
-        opacity=STATUS,
+        opacity=status_opacity(),
         tooltip=[
             alt.Tooltip("deal:N", title="Deal"), alt.Tooltip("deal_id:N", title="Deal id"),
             alt.Tooltip("status:N", title="Status"), alt.Tooltip("vendor:N", title="Accelerator vendor"),
@@ -73,21 +67,17 @@ def gantt(frame: pd.DataFrame, buyer: str, source: str, as_of: str) -> alt.Layer
     assumed_outline = assumed.mark_bar(height=12, cornerRadius=2, filled=False, strokeDash=[4, 2],
                                        strokeWidth=1.5)
     announced = segment("Announcement").mark_point(filled=True, size=60, shape="diamond")
-    return with_footer(
+    return finished(
         alt.layer(*projected_after(as_of, frame["end"].max()), terms, windows, assumed_fill,
-                  assumed_outline, announced).properties(
-            height=ROW_HEIGHT_PX * len(rows),
-            title=_title(
-                f"When {buyer}'s deals were announced, ramp up and run",
-                "Diamond: announcement. Thick bar: deployment window; dashed and pale where one end "
-                "is not reported.",
-                "Thin bar: contract term. Fainter marks are not signed contracts (the row says which).",
-            ),
-            description=f"Gantt chart of {drawn.n_total} deals of {buyer}: announcement, deployment "
-            "window and contract term, coloured by accelerator vendor, fainter when not signed.",
-            **LAYOUT,
-        ),
-        source, "gantt.csv", drawn,
+                  assumed_outline, announced),
+        source, "gantt.csv",
+        f"When {buyer}'s deals were announced, ramp up and run",
+        ["Diamond: announcement. Thick bar: deployment window; dashed and pale where one end "
+         "is not reported.",
+         "Thin bar: contract term. Fainter marks are not signed contracts (the row says which)."],
+        f"Gantt chart of {drawn.n_total} deals of {buyer}: announcement, deployment window and "
+        "contract term, coloured by accelerator vendor, fainter when not signed.",
+        height=ROW_HEIGHT_PX * len(rows), drawn=drawn,
     )
 
 
@@ -123,19 +113,14 @@ def overlap_heatmap(overlaps: pd.DataFrame, buyer: str, source: str) -> alt.Char
     )
     labels = chart.mark_text(fontSize=10).encode(text=alt.Text("years:Q", format=".1f"), **encoding)
     longest = f"{total['overlap_days'].max():,} days" if len(total) else "none"
-    return with_footer(
-        alt.layer(cells, labels).properties(
-            height=max(n_deals, 2) * 30,
-            title=_title(
-                f"{len(total):,} pairs of {buyer}'s deployment windows overlap; longest: {longest}",
-                "Days both deployment windows are open (numbers in the cells: years).",
-                f"A window with no reported end is taken as open to {present.day(HORIZON_END)}.",
-            ),
-            description=f"Heat map of the days each pair of {buyer}'s deployment windows overlap: "
-            f"{len(total):,} pairs with any overlap.",
-            **LAYOUT,
-        ),
-        source, "overlaps.csv", drawn,
+    return finished(
+        alt.layer(cells, labels), source, "overlaps.csv",
+        f"{len(total):,} pairs of {buyer}'s deployment windows overlap; longest: {longest}",
+        ["Days both deployment windows are open (numbers in the cells: years).",
+         f"A window with no reported end is taken as open to {present.day(HORIZON_END)}."],
+        f"Heat map of the days each pair of {buyer}'s deployment windows overlap: "
+        f"{len(total):,} pairs with any overlap.",
+        height=max(n_deals, 2) * 30, drawn=drawn,
     )
 
 
@@ -159,18 +144,15 @@ def concurrency_bars(concurrency: pd.DataFrame, buyer: str, source: str, as_of: 
                  alt.Tooltip("deals:N", title="Deals"), alt.Tooltip("period:N", title="Period")],
     )
     chart = lighter_when_projected(chart, f"datum.quarter >= '{first_projected_quarter(as_of)}'")
-    return with_footer(
-        chart.properties(
-            height=260,
-            title=_title(f"Up to {most} of {buyer}'s deals ramp up in the same quarter",
-                         "Deals whose deployment window is open for at least a day of the quarter "
-                         "(superseded rows left out)."),
-            description=f"Bar chart of how many of {buyer}'s deals are ramping up in each quarter; "
-            f"the peak is {most}. Quarters from {first_projected_quarter(as_of)} on are lighter: "
-            "projected from announced schedules.",
-            **LAYOUT,
-        ),
-        source, "concurrency.csv",
+    return finished(
+        chart, source, "concurrency.csv",
+        f"Up to {most} of {buyer}'s deals ramp up in the same quarter",
+        ["Deals whose deployment window is open for at least a day of the quarter "
+         "(superseded rows left out)."],
+        f"Bar chart of how many of {buyer}'s deals are ramping up in each quarter; the peak is "
+        f"{most}. Quarters from {first_projected_quarter(as_of)} on are lighter: projected from "
+        "announced schedules.",
+        height=260,
     )
 
 
@@ -201,25 +183,21 @@ def online_capacity(frame: pd.DataFrame, buyer: str, source: str, as_of: str,
     reported = (f"Black points: what {buyer} says it runs, at the end of each year." if has_figures
                 else f"{buyer} has reported no capacity figures of its own in the data.")
     latest = online[online["date"] == online["date"].max()]["capacity_mw"].sum() if len(online) else 0.0
-    return with_footer(
+    return finished(
         # No points layer without figures: its legend would be empty, and an empty legend under
         # the plot (EMBED_OPTIONS) makes Vega lay the chart out infinitely tall.
         alt.layer(*projected_after(as_of, frame["date"].max()), area,
-                  *([points] if has_figures else [])).properties(
-            height=320,
-            title=_title(
-                f"Capacity online under {buyer}'s deals reaches {present.megawatts(latest)} by "
-                f"{online['date'].max():%Y}" if len(online) else
-                f"No capacity of {buyer}'s deals can be placed in time",
-                "MW online at each quarter end by accelerator vendor, from the book's ramp model.",
-                "Capacity with no complete window or dated tranche cannot be placed and is left out.",
-                reported,
-            ),
-            description=f"Stacked area chart of the MW online under {buyer}'s deals by vendor, "
-            f"with the buyer's own figures as points. {reported}",
-            **LAYOUT,
-        ),
+                  *([points] if has_figures else [])),
         source, "online_capacity.csv",
+        f"Capacity online under {buyer}'s deals reaches {present.megawatts(latest)} by "
+        f"{online['date'].max():%Y}" if len(online) else
+        f"No capacity of {buyer}'s deals can be placed in time",
+        ["MW online at each quarter end by accelerator vendor, from the book's ramp model.",
+         "Capacity with no complete window or dated tranche cannot be placed and is left out.",
+         reported],
+        f"Stacked area chart of the MW online under {buyer}'s deals by vendor, with the buyer's "
+        f"own figures as points. {reported}",
+        height=320,
     )
 
 
@@ -242,18 +220,14 @@ def annual_commitments(annual: pd.DataFrame, buyer: str, source: str, as_of: str
     )
     chart = lighter_when_projected(chart, f"datum.year >= {first_projected_year(as_of)}")
     headline = commitments_sentence(largest_years(annual), buyer).rstrip(".")
-    return with_footer(
-        chart.properties(
-            height=320,
-            title=_title(headline,
-                         "Headline values spread evenly over each contract term (or deployment window),",
-                         "US$ billions per calendar year, by counterparty.",
-                         "Rows overlap (an umbrella and its parts), so stacks can count money twice."),
-            description=f"Stacked bars of {buyer}'s deal values spread over their terms, per year "
-            f"and counterparty; years from {first_projected_year(as_of)} on are lighter: projected.",
-            **LAYOUT,
-        ),
-        source, "annual_commitments.csv", drawn,
+    return finished(
+        chart, source, "annual_commitments.csv", headline,
+        ["Headline values spread evenly over each contract term (or deployment window),",
+         "US$ billions per calendar year, by counterparty.",
+         "Rows overlap (an umbrella and its parts), so stacks can count money twice."],
+        f"Stacked bars of {buyer}'s deal values spread over their terms, per year and "
+        f"counterparty; years from {first_projected_year(as_of)} on are lighter: projected.",
+        height=320, drawn=drawn,
     )
 
 

@@ -9,10 +9,9 @@ import altair as alt
 import pandas as pd
 
 from compute_deals import present
-from compute_deals.charts import projected_after
-# The dependency chapter's sizing, titles and axes, so the scenario charts read like its charts.
+from compute_deals.charts import finished, projected_after
+# The dependency chapter's axes and percentages, so the scenario charts read like its charts.
 from compute_deals.charts.dependency import DATE_AXIS, SHARE_AXIS, percent
-from compute_deals.charts.dependency import _finished
 from compute_deals.dependency import NVIDIA
 from compute_deals.parameters import registry
 from compute_deals.uncertainty import SHARE_DATES
@@ -64,7 +63,7 @@ def share_band(frame: pd.DataFrame, buyer: str, scenario: str, draws: int, sourc
         alt.Tooltip("nvidia_share_p5:Q", title="Share, 5th percentile", format=".1%"),
         alt.Tooltip("nvidia_share_p95:Q", title="Share, 95th percentile", format=".1%"),
     ], as_of)
-    return _finished(
+    return finished(
         chart, source, table,
         f"{NVIDIA}'s share of {buyer}'s online capacity in the scenario {scenario}",
         ["Share of the MW online at each quarter end that runs on its accelerators. Line: the "
@@ -84,7 +83,7 @@ def online_band(frame: pd.DataFrame, buyer: str, scenario: str, draws: int, sour
         alt.Tooltip("online_mw_p95:Q", title="Online (MW), 95th percentile", format=",.0f"),
         alt.Tooltip("nvidia_mw:Q", title=f"On {NVIDIA} (MW), this scenario", format=",.0f"),
     ], as_of)
-    return _finished(
+    return finished(
         chart, source, table,
         f"{buyer}'s contracted capacity as it comes online in the scenario {scenario}",
         ["Reported MW online at each quarter end under the deals (rows overlap). Line: the "
@@ -119,7 +118,7 @@ def comparison(frame: pd.DataFrame, buyer: str, source: str) -> alt.LayerChart:
         alt.Tooltip("p5:Q", title="5th percentile", format=".1%"),
         alt.Tooltip("p95:Q", title="95th percentile", format=".1%"),
     ])
-    return _finished(
+    return finished(
         alt.layer(bars, dots), source, "scenario_comparison.csv",
         f"{NVIDIA}'s share of {buyer}'s online capacity, scenario by scenario",
         ["Dot: the share at the end of each year under the scenario's parameters;",
