@@ -75,8 +75,8 @@ def test_a_changed_scenario_reruns_alone_and_a_new_one_adds_a_page(root):
     (root / "scenarios.yml").write_text(
         "base: {}\nlate:\n  ramp_shape: step_start\nearly:\n  ramp_shape: step_start\n")
     messages = build(root)
-    executed = sorted(m.split("executing ")[1].split(" ")[0] for m in messages if "executing" in m)
-    assert executed == ["scenario_page.ipynb", "scenario_page.ipynb"]  # late and early, not base
+    executed = sorted(m.split("] ")[1].split(" done in")[0] for m in messages if " done in " in m)
+    assert executed == ["scenarios/early.ipynb", "scenarios/late.ipynb"]  # not base
     assert "up to date: scenarios/base.ipynb" in [m.strip() for m in messages]
     assert (root / "_build" / "html" / "scenarios" / "early.html").exists()
 

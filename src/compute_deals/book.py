@@ -127,7 +127,7 @@ def run_jobs(jobs: list[execute.Job], root: Path, say=print) -> None:
     stale = [job for job in jobs if not execute.is_current(job)]
     for job in jobs:
         if job not in stale:
-            say(f"  up to date: {job.output.relative_to(job.output.parents[1])}")
+            say(f"  up to date: {execute.page_name(job)}")
     execute.execute_all(stale, cwd=root / "notebooks", say=say)
 
 

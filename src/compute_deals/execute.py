@@ -28,6 +28,9 @@ HASH_KEY = "compute_deals"
 PER_RUN_KEYS = ("start_time", "end_time", "duration", "input_path", "output_path",
                 "environment_variables", "exception")
 KERNEL_NAME = "python3"
+# ipykernel warns at every start that its loopback TCP is not encrypted: the kernels here are
+# local, started and read by this process alone, so only errors are worth showing.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
 _worker_kernel = None  # the kernel manager this worker process reuses (start_worker_kernel)
 
 
@@ -156,7 +159,7 @@ def execute(job: Job, cwd: Path) -> float:
     try:
         papermill.execute_notebook(
             str(job.source), str(partial), parameters=job.parameters, cwd=str(cwd),
-            progress_bar=False, kernel_name=KERNEL_NAME, **reused,
+            progress_bar=False, kernel_name=KERNEL_NAME, extra_arguments=KERNEL_ARGUMENTS, **reused,
         )
     except papermill.PapermillExecutionError as err:
         raise NotebookFailed(
@@ -174,24 +177,27 @@ def execute(job: Job, cwd: Path) -> float:
     return time.perf_counter() - started
 
 
+def page_name(job: Job) -> str:
+    """The executed notebook as the book's folder and file (scenarios/base.ipynb)."""
+    return job.output.relative_to(job.output.parents[1]).as_posix()
+
+
 def execute_all(jobs: list[Job], cwd: Path, say=print) -> None:
-    """Execute the jobs, up to one per core at a time, reporting each as it starts and ends."""
+    """Execute the jobs, up to one per core at a time, reporting each as it ends."""
     if not jobs:
         return
     failures = []
     workers = min(len(jobs), os.cpu_count() or 1)
+    say(f"  {len(jobs)} to execute, {workers} at a time: {', '.join(page_name(job) for job in jobs)}")
     with ProcessPoolExecutor(max_workers=workers, initializer=start_worker_kernel) as pool:
-        futures = {}
-        for job in jobs:
-            say(f"  executing {job.source.name} ...")
-            futures[pool.submit(execute, job, cwd)] = job
+        futures = {pool.submit(execute, job, cwd): job for job in jobs}
         for done, future in enumerate(as_completed(futures), start=1):
             job = futures[future]
             try:
                 seconds = future.result()
-                say(f"  [{done}/{len(jobs)}] {job.source.name} done in {seconds:.1f} s")
+                say(f"  [{done}/{len(jobs)}] {page_name(job)} done in {seconds:.1f} s")
             except NotebookFailed as err:
                 failures.append(str(err))
-                say(f"  [{done}/{len(jobs)}] {job.source.name} FAILED")
+                say(f"  [{done}/{len(jobs)}] {page_name(job)} FAILED")
     if failures:
         raise NotebookFailed("\n".join(failures))
