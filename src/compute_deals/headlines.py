@@ -17,7 +17,8 @@ HEADLINES = {
     "nvidia_share_2026": ("Nvidia's share of online capacity at the end of 2026", "share"),
     "nvidia_share_2028": ("Nvidia's share of online capacity at the end of 2028", "share"),
     "peak_concurrent_deals": ("Most deals ramping up in one quarter", "deals"),
-    "peak_annual_commitment_usd": ("Largest committed value in one year (values spread over terms)", "US dollars"),
+    "peak_annual_commitment_usd": ("Largest committed value in one year (values spread over terms; "
+                                   "overlapping rows each in full)", "US dollars"),
 }
 
 
