@@ -12,7 +12,7 @@ import pytest
 from compute_deals import schema
 
 ROOT = Path(__file__).resolve().parents[1]
-DEAL_COLUMNS = list(schema.DEAL_RULES)
+DEAL_COLUMNS = [*schema.DEAL_RULES, *schema.OPTIONAL_DEAL_RULES]
 SOURCE_COLUMNS = list(schema.SOURCE_RULES)
 TRANCHE_COLUMNS = [*schema.TRANCHE_RULES, "notes"]
 BENCHMARK_COLUMNS = list(schema.BENCHMARK_RULES)

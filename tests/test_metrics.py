@@ -68,3 +68,25 @@ def test_each_source_lists_the_rows_citing_it_and_the_figures_they_report(acme):
     )
     assert supports["uncited"] == ()
     assert supports["ref-epoch-pue-114"] == ("assumption pue: default and range",)
+
+def test_an_umbrella_counts_only_what_the_deals_within_it_leave():
+    nan = float("nan")
+    deals = pd.DataFrame({
+        "deal_id": ["u", "a", "b", "c", "old", "alone"],
+        "status": ["signed", "signed", "signed", "signed", "superseded", "signed"],
+        "part_of": ["", "u", "u", "b", "u", ""],
+        "value_usd": [100.0, 30.0, nan, 5.0, 1000.0, 7.0],
+        "value_usd_low": [90.0, nan, nan, nan, nan, nan],
+        "value_usd_high": [nan] * 6,
+        "capacity_mw": [1000.0, 400.0, nan, 700.0, 500.0, 50.0],
+        "capacity_mw_low": [900.0, nan, nan, nan, nan, nan],
+        "capacity_mw_high": [nan] * 6,
+    })
+    out = metrics.summable(deals).set_index("deal_id")
+    assert "old" not in out.index  # superseded: neither summed nor taken off its umbrella
+    # u's parts: a (value 30, 400 MW) and b, which reports no capacity but whose part c has 700 MW.
+    assert out.loc["u", "value_usd"] == 100 - 30 - 5 and out.loc["u", "value_usd_low"] == 90 - 35
+    assert out.loc["u", "capacity_mw"] == 0 and out.loc["u", "capacity_mw_low"] == 0  # 1,100 > 1,000
+    assert pd.isna(out.loc["b", "capacity_mw"]) and pd.isna(out.loc["b", "value_usd"])  # none of its own
+    assert out.loc["a", "capacity_mw"] == 400 and out.loc["alone", "value_usd"] == 7
+    assert out["net_of_parts"].to_dict() == {"u": True, "a": False, "b": False, "c": False, "alone": False}

@@ -18,7 +18,8 @@ def deals_frame(*rows: dict) -> pd.DataFrame:
         "status": "signed", "announced": T("2025-01-15"), "value_usd": np.nan,
         "capacity_mw": 100.0, "capacity_mw_low": np.nan, "capacity_mw_high": np.nan,
         "accelerator_vendor": "Nvidia", "deploy_start": pd.NaT, "deploy_end": pd.NaT,
-        "term_years": np.nan, "sources": ("acme-release",),
+        "term_years": np.nan, "sources": ("acme-release",), "part_of": "",
+        "value_usd_low": np.nan, "value_usd_high": np.nan,
     }
     frame = pd.DataFrame([{**default, **row} for row in rows])
     for column in ("announced", "deploy_start", "deploy_end"):
@@ -243,3 +244,14 @@ def test_every_chart_builds_on_the_made_up_buyer_even_with_no_overlapping_pair(a
         assert spec["usermeta"]["compute_deals"]["table"] == table
         assert spec["width"] == "container" and isinstance(spec["height"], int)
     assert charts["overlaps.csv"].to_dict()["title"]["text"].startswith("0 pairs")
+
+
+def test_an_umbrella_spreads_only_what_its_parts_leave_and_says_so():
+    deals = metrics.summable(deals_frame(
+        window("umbrella", "2026-01-01", "2027-01-01", value_usd=365e6),
+        window("part", "2026-01-01", "2027-01-01", value_usd=146e6, part_of="umbrella"),
+    ))
+    annual = overlaps.annual_commitments(overlaps.value_spans(deals)).set_index("deal_id")
+    assert annual.loc["umbrella", "value_usd"] == pytest.approx(219e6)  # 365 - 146
+    assert annual.loc["umbrella", "deal"].endswith(" · net of the deals within it")
+    assert annual["value_usd"].sum() == pytest.approx(365e6)  # nothing counted twice

@@ -77,6 +77,8 @@ COLUMN_CASES = [
       for column in REQUIRED_DEAL_COLUMNS],
     case("deal_id not a slug", DEALS, 4, "deal_id", "lowercase letters, digits and single hyphens",
          deals=edited(acme_deals(), 2, deal_id="Acme_DC")),
+    case("part_of not a slug", DEALS, 4, "part_of", "lowercase letters, digits and single hyphens",
+         deals=edited(acme_deals(), 2, part_of="Acme DC")),
     case("kind not allowed", DEALS, 3, "kind",
          "allowed: cloud | hardware | custom_chip | datacenter | equity",
          deals=edited(acme_deals(), 1, kind="rental")),
@@ -134,6 +136,12 @@ RELATION_CASES = [
     case("duplicate source_id", SOURCES, 4, "source_id", "already used on line 2",
          sources=[*acme_sources(), source(title="The same release again")]),
     case("deals.csv with a header only", DEALS, 2, "", "header only", deals=[], tranches=[]),
+    case("part_of names no deal", DEALS, 3, "part_of", "not a deal_id in deals.csv",
+         deals=edited(acme_deals(), 1, part_of="acme-dc-2062")),
+    case("part_of names the deal itself", DEALS, 4, "part_of", "cannot be part of itself",
+         deals=edited(acme_deals(), 2, part_of="acme-dc-2026")),
+    case("part_of names another buyer's deal", DEALS, 4, "part_of", "another buyer (Bolt AI)",
+         deals=edited(edited(acme_deals(), 3, buyer="Bolt AI"), 2, part_of="acme-talks-2024")),
 ]
 
 
@@ -241,3 +249,18 @@ def test_benchmarks_and_buyer_capacity_follow_the_same_rules(acme_dir, file, row
     [problem] = problems(acme_dir)
     assert (Path(problem.file).name, problem.column) == (file, column)
     assert says in problem.message
+
+
+def test_part_of_links_that_loop_are_reported_on_every_row_of_the_loop(tmp_path):
+    deals = edited(edited(acme_deals(), 0, part_of="acme-chips-2025"), 1, part_of="acme-gpu-2025")
+    found = problems(write_dataset(tmp_path, deals, acme_sources(), acme_tranches()))
+    assert [(p.line, p.column, p.value) for p in found] == [
+        (2, "part_of", "acme-chips-2025"), (3, "part_of", "acme-gpu-2025")]
+    assert all("loop of part_of links" in p.message for p in found)
+
+
+def test_a_deals_file_without_the_optional_part_of_column_loads(tmp_path):
+    required = list(schema.DEAL_RULES)
+    folder = write_dataset(tmp_path, acme_deals(), acme_sources(), acme_tranches())
+    write_csv(folder / DEALS, required, [{c: row[c] for c in required} for row in acme_deals()])
+    assert set(load_dataset(folder).deals["part_of"]) == {""}

@@ -18,7 +18,7 @@ HEADLINES = {
     "nvidia_share_2028": ("Nvidia's share of online capacity at the end of 2028", "share"),
     "peak_concurrent_deals": ("Most deals ramping up in one quarter", "deals"),
     "peak_annual_commitment_usd": ("Largest committed value in one year (values spread over terms; "
-                                   "overlapping rows each in full)", "US dollars"),
+                                   "umbrellas net of their parts)", "US dollars"),
 }
 
 

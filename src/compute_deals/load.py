@@ -108,6 +108,9 @@ def _shape_problems(display: str, header_line: int, header: list[str],
 def typed(raw: RawTable, file_name: str) -> pd.DataFrame:
     """Convert a validated text table: numbers to float, dates to Timestamp, blanks to NaN/NaT."""
     frame = raw.frame.reset_index()
+    for column in schema.OPTIONAL_RULES_BY_FILE.get(file_name, {}):
+        if column not in frame:
+            frame[column] = ""
     for column in schema.NUMBER_COLUMNS_BY_FILE[file_name]:
         frame[column] = pd.to_numeric(frame[column].replace("", None), errors="raise").astype(float)
     for column in schema.DATE_COLUMNS_BY_FILE[file_name]:

@@ -65,7 +65,49 @@ def buyer_deals(deals: pd.DataFrame, buyer: str, statuses: list[str]) -> pd.Data
     return counted(deals_of(deals, buyer), list(statuses))
 
 
-def summable(deals: pd.DataFrame) -> pd.DataFrame:
-    """Deals whose figures may be added up: superseded rows are left out, because the row that
-    replaced each restates what still holds (data/README.md, supersede convention)."""
+def current(deals: pd.DataFrame) -> pd.DataFrame:
+    """The rows that still hold: superseded rows are left out, because the row that replaced each
+    restates what still holds (data/README.md, supersede convention)."""
     return deals[deals["status"] != "superseded"].reset_index(drop=True)
+
+
+NETTED = (("value_usd", "value_usd_low", "value_usd_high"),
+          ("capacity_mw", "capacity_mw_low", "capacity_mw_high"))
+
+
+def covered_by_parts(deals: pd.DataFrame, column: str) -> pd.Series:
+    """Per deal, how much of `column` the deals within it (part_of) account for: each part's own
+    figure, or what its own parts account for where that is larger or the part reports none."""
+    figure = dict(zip(deals["deal_id"], deals[column]))
+    parts: dict[str, list[str]] = {}
+    for deal_id, umbrella in zip(deals["deal_id"], deals["part_of"]):
+        if umbrella in figure:  # an umbrella left out (status, buyer) covers nothing
+            parts.setdefault(umbrella, []).append(deal_id)
+    totals: dict[str, float] = {}
+
+    def covered(deal_id: str) -> float:
+        return sum(total(part) for part in parts.get(deal_id, []))
+
+    def total(deal_id: str) -> float:  # part_of has no loops (validate.part_of_problems)
+        if deal_id not in totals:
+            inside, own = covered(deal_id), figure[deal_id]
+            totals[deal_id] = inside if pd.isna(own) else max(own, inside)
+        return totals[deal_id]
+
+    return deals["deal_id"].map(covered).astype(float)
+
+
+def summable(deals: pd.DataFrame) -> pd.DataFrame:
+    """Deals whose figures may be added up: the current rows, each umbrella agreement's value and
+    capacity (and their ranges) reduced by what the deals within it account for, never below
+    zero, so that a sum counts the parts in full and the umbrella only for what they leave (as a
+    deal's tranches and the rest of it). net_of_parts marks the umbrellas so reduced."""
+    out = current(deals)
+    reduced = pd.Series(False, index=out.index)
+    for headline, *ends in NETTED:
+        inside = covered_by_parts(out, headline)
+        for column in (headline, *ends):
+            out[column] = (out[column] - inside).clip(lower=0).where(inside > 0, out[column])
+        reduced |= (inside > 0) & out[headline].notna()
+    out["net_of_parts"] = reduced
+    return out

@@ -135,8 +135,11 @@ def value_spans(deals: pd.DataFrame) -> pd.DataFrame:
     has_term = terms["term_end"].notna()
     has_window = deals["deploy_end"] > deals["deploy_start"]  # False where either is missing
     spread_over = pd.Series("", index=deals.index).mask(has_window, "deployment window")
+    # An umbrella spreads only what the deals within it leave (metrics.summable): its label says so.
+    net = deals["net_of_parts"] if "net_of_parts" in deals else pd.Series(False, index=deals.index)
     spans = pd.DataFrame({
-        "deal_id": deals["deal_id"], "deal": metrics.deal_labels(deals),
+        "deal_id": deals["deal_id"],
+        "deal": metrics.deal_labels(deals) + np.where(net, " · net of the deals within it", ""),
         "counterparty": deals["counterparty"], "kind": deals["kind"], "value_usd": deals["value_usd"],
         "spread_start": terms["term_start"].where(has_term, deals["deploy_start"].where(has_window)),
         "spread_end": terms["term_end"].where(has_term, deals["deploy_end"].where(has_window)),

@@ -123,6 +123,11 @@ DEAL_RULES: dict[str, list[Rule]] = {
     "notes": [],
 }
 
+# Columns a file may leave out (older data, other buyers' folders): read as blank when absent.
+OPTIONAL_DEAL_RULES: dict[str, list[Rule]] = {
+    "part_of": [SLUG],  # the deal_id of the umbrella agreement whose figures include this row's
+}
+
 SOURCE_RULES: dict[str, list[Rule]] = {
     "source_id": [REQUIRED, SLUG],
     "title": [REQUIRED],
@@ -169,6 +174,7 @@ RULES_BY_FILE = {
     BENCHMARKS_FILE: BENCHMARK_RULES,
     BUYER_CAPACITY_FILE: BUYER_CAPACITY_RULES,
 }
+OPTIONAL_RULES_BY_FILE = {DEALS_FILE: OPTIONAL_DEAL_RULES}
 NUMBER_COLUMNS_BY_FILE = {
     DEALS_FILE: DEAL_NUMBER_COLUMNS,
     SOURCES_FILE: (),
@@ -197,13 +203,17 @@ def pandera_schema(file_name: str) -> pa.DataFrameSchema:
     columns = {
         name: pa.Column(str, checks=[rule.check for rule in rules], nullable=False)
         for name, rules in RULES_BY_FILE[file_name].items()
+    } | {
+        name: pa.Column(str, checks=[rule.check for rule in rules], nullable=False, required=False)
+        for name, rules in OPTIONAL_RULES_BY_FILE.get(file_name, {}).items()
     }
     return pa.DataFrameSchema(columns, strict=False, name=file_name)
 
 
 def fix_for(file_name: str, column: str, check_name: str) -> str:
     """The explanation that goes with a failed check on a column."""
-    for rule in RULES_BY_FILE[file_name].get(column, []):
+    rules = RULES_BY_FILE[file_name] | OPTIONAL_RULES_BY_FILE.get(file_name, {})
+    for rule in rules.get(column, []):
         if rule.check.name == check_name:
             return rule.fix
     raise KeyError(f"no rule {check_name!r} on {file_name}:{column}")

@@ -293,9 +293,11 @@ def simulate(data: Dataset, buyer: str, parameters: dict | None = None, sets=())
     and seed are parameters too); `sets` names what the scenario sets (see `held_parameters`)."""
     p = headlines.with_defaults(parameters or {})
     kept, n, seed = held_parameters(p, sets), int(p["draws"]), int(p["seed"])
-    deals = metrics.summable(metrics.buyer_deals(data.deals, buyer, p["statuses"]))
+    rows = metrics.buyer_deals(data.deals, buyer, p["statuses"])
+    deals = metrics.summable(rows)
     dates, nvidia, total, nvidia_draws, total_draws = online_draws(deals, data.tranches, p, kept, n, seed)
-    median, median_all, point_all = cost_draws(deals, data.benchmarks, p, kept, n, seed)
+    # A cost per MW is each deal's own reported ratio: an umbrella's, not what its parts leave.
+    median, median_all, point_all = cost_draws(metrics.current(rows), data.benchmarks, p, kept, n, seed)
     shares = share(nvidia_draws, total_draws)
     figures = {
         "median_usd_per_mw": median,

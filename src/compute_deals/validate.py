@@ -82,7 +82,7 @@ def relation_problems(tables: dict[str, RawTable]) -> list[Problem]:
             problems += duplicate_ids(table, schema.UNIQUE_BY_FILE[file_name])
         problems += range_problems(table, schema.RANGES_BY_FILE.get(file_name, ()))
     if deals is not None:
-        problems += window_problems(deals)
+        problems += window_problems(deals) + part_of_problems(deals)
     if sources is not None and "source_id" in sources.frame:
         known = set(sources.frame["source_id"])
         for file_name, table in tables.items():
@@ -141,6 +141,41 @@ def window_problems(deals: RawTable) -> list[Problem]:
                 f"before deploy_start ({start_text}): the window must not run backwards",
             ))
     return problems
+
+
+def part_of_problems(deals: RawTable) -> list[Problem]:
+    """part_of names another deal of the same buyer, and following it never comes back."""
+    frame = deals.frame
+    if not {"deal_id", "buyer", "part_of"} <= set(frame.columns):
+        return []
+    buyer_of = dict(zip(frame["deal_id"], frame["buyer"]))
+    umbrella_of = {d: p for d, p in zip(frame["deal_id"], frame["part_of"]) if p}
+    problems = []
+    for line, deal_id, buyer, umbrella in zip(frame.index, frame["deal_id"], frame["buyer"], frame["part_of"]):
+        if not re.fullmatch(schema.SLUG_PATTERN, umbrella):
+            continue  # blank, or not an id at all (the column's own rule says so)
+        if umbrella not in buyer_of:
+            wrong = "not a deal_id in deals.csv: name the umbrella agreement's deal_id, or leave it blank"
+        elif umbrella == deal_id:
+            wrong = "the deal itself: a deal cannot be part of itself"
+        elif buyer_of[umbrella] != buyer:
+            wrong = f"a deal of another buyer ({buyer_of[umbrella]}): parts share their umbrella's buyer"
+        elif _loops(deal_id, umbrella_of):
+            wrong = "leads into a loop of part_of links: each link must name an umbrella, not a part"
+        else:
+            continue
+        problems.append(Problem(str(deals.path), line, "part_of", umbrella, wrong))
+    return problems
+
+
+def _loops(deal_id: str, umbrella_of: dict[str, str]) -> bool:
+    seen, current = {deal_id}, umbrella_of.get(deal_id)
+    while current is not None:
+        if current in seen:
+            return True
+        seen.add(current)
+        current = umbrella_of.get(current)
+    return False
 
 
 def unknown_sources(table: RawTable, known: set[str]) -> list[Problem]:

@@ -62,7 +62,7 @@ def vendor_share(frame: pd.DataFrame, buyer: str, source: str) -> alt.Chart:
         f"Which accelerators {buyer}'s contracted capacity and dollars are on",
         ["Share of the reported MW and of the reported USD of the deals that count, by vendor.",
          left_out,
-         "Rows overlap (sites inside umbrella deals), so shares describe the record, not a fleet."],
+         "Umbrellas count net of their parts; cloud deals and the chips in them still overlap."],
         f"Bar chart: share of contracted capacity and of contract value by accelerator vendor "
         f"for the vendors of {buyer}'s deals.",
         height=40 * len(frame) + 40,

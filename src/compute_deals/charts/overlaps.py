@@ -224,7 +224,7 @@ def annual_commitments(annual: pd.DataFrame, buyer: str, source: str, as_of: str
         chart, source, "annual_commitments.csv", headline,
         ["Headline values spread evenly over each contract term (or deployment window),",
          "US$ billions per calendar year, by counterparty.",
-         "Rows overlap (an umbrella and its parts), so stacks can count money twice."],
+         "An umbrella agreement counts only what the deals within it leave."],
         f"Stacked bars of {buyer}'s deal values spread over their terms, per year and "
         f"counterparty; years from {first_projected_year(as_of)} on are lighter: projected.",
         height=320, drawn=drawn,

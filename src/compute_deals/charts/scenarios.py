@@ -86,7 +86,7 @@ def online_band(frame: pd.DataFrame, buyer: str, scenario: str, draws: int, sour
     return finished(
         chart, source, table,
         f"{buyer}'s contracted capacity as it comes online in the scenario {scenario}",
-        ["Reported MW online at each quarter end under the deals (rows overlap). Line: the "
+        ["Reported MW online at each quarter end (umbrellas net of their parts). Line: the "
          "scenario's parameters;", f"band: {INTERVAL} of {draws:,} draws over the ranges left open."],
         f"Line chart of {buyer}'s online capacity in MW, quarter by quarter, in the scenario "
         f"{scenario}, with a Monte Carlo band.",
