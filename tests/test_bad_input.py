@@ -131,6 +131,8 @@ CASES = [
          DEALS, 5, "sources", "no such source_id in sources.csv"),
     case("source list with spaces", with_deal(1, sources="acme-release; quartz-news"),
          DEALS, 3, "sources", "separated by ';' with no spaces"),
+    case("part of an unknown deal", with_deal(1, part_of="acme-dc-2062"),
+         DEALS, 3, "part_of", "not a deal_id in deals.csv"),
     case("unknown deal in tranches", rows_of(TRANCHES, [tranche(), tranche(deal_id="acme-chips-2052")]),
          TRANCHES, 3, "deal_id", "no deal with this deal_id in deals.csv"),
     case("tranches above the deal's capacity",

@@ -5,7 +5,8 @@ import math
 import pandas as pd
 import pytest
 
-from compute_deals import present
+from compute_deals import metrics, present
+from compute_deals.load import load_dataset
 
 
 @pytest.mark.parametrize("value, shown", [
@@ -63,3 +64,10 @@ def test_a_source_missing_from_the_data_stays_plain_text():
 
 def test_markdown_text_escapes_markup():
     assert present.markdown_text("*Acme* [AI](x)").data == r"\*Acme\* \[AI\]\(x\)"
+
+
+def test_the_deals_table_names_the_umbrella_each_deal_is_part_of(acme_dir):
+    acme = load_dataset(acme_dir)
+    deals = metrics.deals_of(acme.deals, "Acme AI").assign(part_of=["", "", "acme-gpu-2025", "gone-2020"])
+    table = present.deals_table(deals, present.source_numbers(acme.sources))
+    assert list(table["Part of"]) == [present.DASH, present.DASH, "Bolt Cloud (Mar 2025)", "gone-2020"]

@@ -13,6 +13,7 @@ import pandas as pd
 from IPython.display import HTML, Markdown
 
 from compute_deals.html_names import TABLES_FOLDER
+from compute_deals.metrics import deal_labels
 
 DASH = "—"
 
@@ -67,6 +68,7 @@ def deals_table(deals: pd.DataFrame, numbers: dict[str, int]) -> pd.DataFrame:
             "Announced": deals["announced"].map(day),
             "Kind": deals["kind"].str.replace("_", " "),
             "Status": deals["status"],
+            "Part of": part_of_labels(deals),
             "Value (USD)": [
                 with_range(v, lo, hi, usd)
                 for v, lo, hi in deals[["value_usd", "value_usd_low", "value_usd_high"]].itertuples(index=False)
@@ -86,6 +88,13 @@ def deals_table(deals: pd.DataFrame, numbers: dict[str, int]) -> pd.DataFrame:
             "Sources": deals["sources"].map(lambda ids: source_links(ids, numbers)),
         }
     )
+
+
+def part_of_labels(deals: pd.DataFrame) -> pd.Series:
+    """The umbrella agreement each deal is part of, by its label (its deal_id if it is not among
+    `deals`); a dash for a deal that is part of none."""
+    labels = dict(zip(deals["deal_id"], deal_labels(deals)))
+    return deals["part_of"].map(lambda umbrella: labels.get(umbrella, umbrella) or DASH)
 
 
 def source_links(source_ids: tuple[str, ...], numbers: dict[str, int],
