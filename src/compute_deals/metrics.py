@@ -78,9 +78,10 @@ NETTED = (("value_usd", "value_usd_low", "value_usd_high"),
 def covered_by_parts(deals: pd.DataFrame, column: str) -> pd.Series:
     """Per deal, how much of `column` the deals within it (part_of) account for: each part's own
     figure, or what its own parts account for where that is larger or the part reports none."""
-    figure = dict(zip(deals["deal_id"], deals[column]))
+    figure = dict(zip(deals["deal_id"].tolist(), deals[column].tolist()))
+    linked = deals[deals["part_of"] != ""]
     parts: dict[str, list[str]] = {}
-    for deal_id, umbrella in zip(deals["deal_id"], deals["part_of"]):
+    for deal_id, umbrella in zip(linked["deal_id"].tolist(), linked["part_of"].tolist()):
         if umbrella in figure:  # an umbrella left out (status, buyer) covers nothing
             parts.setdefault(umbrella, []).append(deal_id)
     totals: dict[str, float] = {}
@@ -94,7 +95,10 @@ def covered_by_parts(deals: pd.DataFrame, column: str) -> pd.Series:
             totals[deal_id] = inside if pd.isna(own) else max(own, inside)
         return totals[deal_id]
 
-    return deals["deal_id"].map(covered).astype(float)
+    out = pd.Series(0.0, index=deals.index)
+    umbrellas = deals["deal_id"].isin(parts)
+    out[umbrellas] = deals.loc[umbrellas, "deal_id"].map(covered)
+    return out
 
 
 def summable(deals: pd.DataFrame) -> pd.DataFrame:
@@ -106,6 +110,8 @@ def summable(deals: pd.DataFrame) -> pd.DataFrame:
     reduced = pd.Series(False, index=out.index)
     for headline, *ends in NETTED:
         inside = covered_by_parts(out, headline)
+        if not (inside > 0).any():
+            continue
         for column in (headline, *ends):
             out[column] = (out[column] - inside).clip(lower=0).where(inside > 0, out[column])
         reduced |= (inside > 0) & out[headline].notna()
