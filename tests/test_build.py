@@ -53,9 +53,12 @@ def test_executed_notebooks_carry_no_per_run_metadata_and_fold_the_injected_cell
 def test_a_second_build_with_the_same_inputs_does_nothing(built):
     root, data_dir, _ = built
     before = tree_digest(root / "_build/html")
+    tables = sorted((root / "_build/stage").glob("*/tables/*.csv"))
+    written = [path.stat().st_mtime_ns for path in tables]
     messages: list[str] = []
     book.build(root, data_dir, say=messages.append)
-    assert [m for m in messages if "executing" in m] == []
+    assert tables and [m for m in messages if "to execute" in m or " done in " in m] == []
+    assert [path.stat().st_mtime_ns for path in tables] == written  # not even the CSVs rewritten
     assert any(m.startswith("The book is up to date") for m in messages)
     assert tree_digest(root / "_build/html") == before
 

@@ -46,7 +46,10 @@ def root(tmp_path):
                             parameters_cell(),
                             nbformat.v4.new_code_cell("print(scenario, ramp_shape)")),
                    root / "notebooks" / book.SCENARIO_TEMPLATE)
-    nbformat.write(notebook(nbformat.v4.new_markdown_cell("# Scenarios\n\nAll of them.")),
+    reads_the_file = nbformat.v4.new_code_cell('scenarios_file = "../scenarios.yml"')
+    reads_the_file.metadata["tags"] = ["parameters"]
+    nbformat.write(notebook(nbformat.v4.new_markdown_cell("# Scenarios\n\nAll of them."), reads_the_file,
+                            nbformat.v4.new_code_cell("print(open(scenarios_file).read())")),
                    root / "notebooks" / "scenarios.ipynb")
     toc = {"format": "jb-book", "root": "book/intro",
            "chapters": [{"file": book.SCENARIO_COMPARISON, "title": "Scenarios"}]}
@@ -76,7 +79,9 @@ def test_a_changed_scenario_reruns_alone_and_a_new_one_adds_a_page(root):
         "base: {}\nlate:\n  ramp_shape: step_start\nearly:\n  ramp_shape: step_start\n")
     messages = build(root)
     executed = sorted(m.split("] ")[1].split(" done in")[0] for m in messages if " done in " in m)
-    assert executed == ["scenarios/early.ipynb", "scenarios/late.ipynb"]  # not base
+    # The changed and the new scenario, and the comparison, which reads every scenario; not base.
+    assert executed == ["notebooks/scenarios.ipynb", "scenarios/early.ipynb", "scenarios/late.ipynb"]
+    assert "early:" in (root / "_build" / "html" / "notebooks" / "scenarios.html").read_text()
     assert "up to date: scenarios/base.ipynb" in [m.strip() for m in messages]
     assert (root / "_build" / "html" / "scenarios" / "early.html").exists()
 

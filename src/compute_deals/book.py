@@ -31,6 +31,7 @@ SCENARIO_TEMPLATE = "scenario_page.ipynb"  # run once per scenario in scenarios.
 SCENARIO_FOLDER = "scenarios"
 SCENARIO_COMPARISON = "notebooks/scenarios"  # the chapter the scenario pages hang under
 PROVENANCE_FILE = "provenance.json"
+TABLES_KEY_FILE = ".tables-inputs"  # in the stage: the inputs of the CSV tables written there
 
 
 class BuildFailed(RuntimeError):
@@ -83,12 +84,29 @@ def _job(notebook: Path, output: Path, parameters: dict, digest: str, title: str
     return execute.Job(notebook, output, own, execute.inputs_hash(notebook, own, digest), title)
 
 
+def scenarios_digest(root: Path) -> str:
+    path = root / scenarios.SCENARIOS_FILE
+    return execute.files_digest([path]) if path.exists() else ""
+
+
+def reads_scenarios_file(notebook: Path) -> bool:
+    """Whether a notebook declares the scenarios_file parameter, as the comparison page does: its
+    outputs then depend on every scenario in the file."""
+    import papermill
+
+    return "scenarios_file" in papermill.inspect_notebook(str(notebook))
+
+
 def chapter_jobs(root: Path, stage: Path, parameters: dict, digest: str,
                  only: tuple[str, ...] = (), with_template: bool = False) -> list[execute.Job]:
     """One job per notebook in notebooks/ (or those named in `only`); the scenario template is a
-    page only through scenario_jobs, but its stored outputs are refreshed like a chapter's."""
+    page only through scenario_jobs, but its stored outputs are refreshed like a chapter's. A
+    notebook that reads scenarios.yml is keyed on it too; the others are not, so editing one
+    scenario re-runs its page and the comparison only."""
+    with_scenarios = digest + scenarios_digest(root)
     return [
-        _job(notebook, stage / "notebooks" / notebook.name, parameters, digest)
+        _job(notebook, stage / "notebooks" / notebook.name, parameters,
+             with_scenarios if reads_scenarios_file(notebook) else digest)
         for notebook in sorted((root / "notebooks").glob("*.ipynb"))
         if (not only or notebook.stem in only or notebook.name in only)
         and (with_template or notebook.name != SCENARIO_TEMPLATE)
@@ -109,9 +127,18 @@ def scenario_jobs(root: Path, stage: Path, parameters: dict, digest: str) -> lis
 
 
 def write_tables(root: Path, stage: Path, data, buyer: str, chosen: dict,
-                 pages: list[execute.Job]) -> None:
+                 pages: list[execute.Job], digest: str) -> None:
     """The CSV behind each chart, computed with the run's parameters, where the pages' download
-    links point: notebooks/tables/ for the chapters, scenarios/tables/ for the scenario pages."""
+    links point: notebooks/tables/ for the chapters, scenarios/tables/ for the scenario pages.
+    Skipped when their inputs (the notebooks' dependencies, the buyer, the parameters and the
+    scenarios) are those of the tables already there: a no-op build writes nothing."""
+    key_file = stage / TABLES_KEY_FILE
+    key = execute.inputs_hash_of([digest, scenarios_digest(root), buyer, chosen])
+    if key_file.exists() and key_file.read_text() == key:
+        return
+    key_file.unlink(missing_ok=True)
+    for folder in (stage / "notebooks" / TABLES_FOLDER, stage / SCENARIO_FOLDER / TABLES_FOLDER):
+        shutil.rmtree(folder, ignore_errors=True)  # no CSV of a dropped scenario stays behind
     tables.write_all(data, buyer, stage / "notebooks" / TABLES_FOLDER,
                      {**chosen, "scenarios_file": root / scenarios.SCENARIOS_FILE})
     for page in pages:
@@ -121,6 +148,7 @@ def write_tables(root: Path, stage: Path, data, buyer: str, chosen: dict,
             folder = stage / SCENARIO_FOLDER / TABLES_FOLDER
             folder.mkdir(parents=True, exist_ok=True)
             tables.write(frame, folder / file_name)
+    key_file.write_text(key)
 
 
 def run_jobs(jobs: list[execute.Job], root: Path, say=print) -> None:
@@ -229,7 +257,7 @@ def build(root: Path, data_dir: Path, buyer: str | None = None, params_file: Pat
     with ThreadPoolExecutor(max_workers=1) as background:
         # The CSV tables need no executed notebook: written while the kernels run, they use the
         # time a kernel spends waiting (a few seconds on 10,000 deals).
-        writing = background.submit(write_tables, root, stage, data, buyer, chosen, pages)
+        writing = background.submit(write_tables, root, stage, data, buyer, chosen, pages, digest)
         run_jobs(chapter_jobs(root, stage, parameters, digest) + pages, root, say=say)
         writing.result()
     drop_removed_scenarios(stage, pages)

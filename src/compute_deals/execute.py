@@ -68,8 +68,12 @@ def code_digest(notebook: Path) -> str:
 
 
 def inputs_hash(notebook: Path, parameters: dict, dependencies_digest: str) -> str:
-    parts = [code_digest(notebook), json.dumps(parameters, sort_keys=True), dependencies_digest]
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    return inputs_hash_of([code_digest(notebook), parameters, dependencies_digest])
+
+
+def inputs_hash_of(parts: list) -> str:
+    """A hash of JSON-able parts (text, parameter mappings), in order."""
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def own_parameters(notebook: Path, parameters: dict) -> dict:
