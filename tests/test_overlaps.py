@@ -123,7 +123,7 @@ def spread_deals() -> pd.DataFrame:
 
 
 def test_value_spread_evenly_over_each_term_or_window_by_hand():
-    annual = overlaps.annual_commitments(overlaps.value_spans(spread_deals()))
+    annual = overlaps.annual_commitments(overlaps.value_spans(metrics.summable(spread_deals())))
     by = annual.set_index(["deal_id", "year"])["value_usd"]
     assert by.to_dict() == pytest.approx({
         ("announced", 2025): 245e6,  # May to December: 245 of 365 days
@@ -144,7 +144,7 @@ def test_value_spread_evenly_over_each_term_or_window_by_hand():
 
 
 def test_values_with_neither_a_term_nor_a_complete_window_are_listed_not_spread():
-    left_out = overlaps.not_spread(overlaps.value_spans(spread_deals()))
+    left_out = overlaps.not_spread(overlaps.value_spans(metrics.summable(spread_deals())))
     assert left_out[["deal_id", "value_usd"]].to_dict("records") == [{"deal_id": "open", "value_usd": 50e6}]
 
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from compute_deals.load import Dataset
-from compute_deals.metrics import deal_labels, deals_of
+from compute_deals.metrics import deal_labels, deals_of, labels_by_id
 
 DEAL_FIGURES = {  # a figure's name on the page, and the columns of deals.csv that hold it
     "announcement date": ("announced",),
@@ -44,7 +44,7 @@ def what_sources_support(data: Dataset, buyer: str) -> pd.DataFrame:
     from compute_deals.parameters import registry  # parameters import the chapters' modules
 
     deals = deals_of(data.deals, buyer)
-    labels = pd.Series(deal_labels(deals).to_numpy(), index=deals["deal_id"])
+    labels = labels_by_id(deals)
     tranches = data.tranches[data.tranches["deal_id"].isin(deals["deal_id"])]
     own = data.buyer_capacity[data.buyer_capacity["buyer"] == buyer]
     assumptions = pd.DataFrame([(p.sources, f"assumption {p.name}", "default and range"

@@ -187,19 +187,14 @@ def costs(deals: pd.DataFrame, assumptions: Assumptions, benchmark: Benchmark) -
     }, index=deals.index)
 
 
-def _reading(deals: pd.DataFrame, column: str, level: str) -> pd.Series:
-    """A reported figure at one end of its range; the headline where no range is reported."""
-    return deals[f"{column}{level}"].fillna(deals[column])
-
-
 def reported_range(deals: pd.DataFrame, capacity_mw: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Lowest and highest $/MW the reported ranges allow: low value / high capacity, high value /
     low capacity, over the capacity used (reported, or derived where that is what the row uses)."""
     reported_capacity = deals["capacity_mw"].notna()
-    capacity_high = _reading(deals, "capacity_mw", "_high").where(reported_capacity, capacity_mw)
-    capacity_low = _reading(deals, "capacity_mw", "_low").where(reported_capacity, capacity_mw)
-    low = _reading(deals, "value_usd", "_low") / capacity_high
-    high = (_reading(deals, "value_usd", "_high") / capacity_low).where(capacity_low > 0)
+    capacity_high = metrics.reading(deals, "capacity_mw", "_high").where(reported_capacity, capacity_mw)
+    capacity_low = metrics.reading(deals, "capacity_mw", "_low").where(reported_capacity, capacity_mw)
+    low = metrics.reading(deals, "value_usd", "_low") / capacity_high
+    high = (metrics.reading(deals, "value_usd", "_high") / capacity_low).where(capacity_low > 0)
     return low, high
 
 

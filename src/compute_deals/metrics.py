@@ -65,6 +65,17 @@ def buyer_deals(deals: pd.DataFrame, buyer: str, statuses: list[str]) -> pd.Data
     return counted(deals_of(deals, buyer), list(statuses))
 
 
+def reading(frame: pd.DataFrame, column: str, level: str) -> pd.Series:
+    """A reported figure at one end of its range (level "_low" or "_high", or "" for the
+    headline); the headline where no range is reported."""
+    return frame[f"{column}{level}"].fillna(frame[column])
+
+
+def labels_by_id(deals: pd.DataFrame) -> dict[str, str]:
+    """Each deal's label (deal_labels) by its deal_id."""
+    return dict(zip(deals["deal_id"], deal_labels(deals)))
+
+
 def current(deals: pd.DataFrame) -> pd.DataFrame:
     """The rows that still hold: superseded rows are left out, because the row that replaced each
     restates what still holds (data/README.md, supersede convention)."""

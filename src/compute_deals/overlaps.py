@@ -129,17 +129,17 @@ def contract_terms(deals: pd.DataFrame) -> pd.DataFrame:
 
 
 def value_spans(deals: pd.DataFrame) -> pd.DataFrame:
-    """Over which span each deal with a value has it spread: its contract term, else its reported
-    deployment window (both ends); NaT where it has neither."""
+    """Over which span each deal with a value (metrics.summable's deals) has it spread: its
+    contract term, else its reported deployment window (both ends); NaT where it has neither."""
     terms = contract_terms(deals)
     has_term = terms["term_end"].notna()
     has_window = deals["deploy_end"] > deals["deploy_start"]  # False where either is missing
     spread_over = pd.Series("", index=deals.index).mask(has_window, "deployment window")
     # An umbrella spreads only what the deals within it leave (metrics.summable): its label says so.
-    net = deals["net_of_parts"] if "net_of_parts" in deals else pd.Series(False, index=deals.index)
     spans = pd.DataFrame({
         "deal_id": deals["deal_id"],
-        "deal": metrics.deal_labels(deals) + np.where(net, " · net of the deals within it", ""),
+        "deal": metrics.deal_labels(deals)
+        + np.where(deals["net_of_parts"], " · net of the deals within it", ""),
         "counterparty": deals["counterparty"], "kind": deals["kind"], "value_usd": deals["value_usd"],
         "spread_start": terms["term_start"].where(has_term, deals["deploy_start"].where(has_window)),
         "spread_end": terms["term_end"].where(has_term, deals["deploy_end"].where(has_window)),

@@ -13,7 +13,7 @@ import pandas as pd
 from IPython.display import HTML, Markdown
 
 from compute_deals.html_names import TABLES_FOLDER
-from compute_deals.metrics import deal_labels
+from compute_deals.metrics import labels_by_id
 
 DASH = "—"
 
@@ -93,7 +93,7 @@ def deals_table(deals: pd.DataFrame, numbers: dict[str, int]) -> pd.DataFrame:
 def part_of_labels(deals: pd.DataFrame) -> pd.Series:
     """The umbrella agreement each deal is part of, by its label (its deal_id if it is not among
     `deals`); a dash for a deal that is part of none."""
-    labels = dict(zip(deals["deal_id"], deal_labels(deals)))
+    labels = labels_by_id(deals)
     return deals["part_of"].map(lambda umbrella: labels.get(umbrella, umbrella) or DASH)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from compute_deals.metrics import NOT_REPORTED, vendor
+from compute_deals.metrics import NOT_REPORTED, reading, vendor
 from compute_deals.parameters import Parameter
 
 RAMP_SHAPES = ("linear", "step_start", "step_end")
@@ -31,15 +31,11 @@ def quarter_ends(first_year: int = 2019, last_year: int = 2030) -> pd.DatetimeIn
     return pd.date_range(f"{first_year}-01-01", f"{last_year}-12-31", freq="QE")
 
 
-def check_shape(shape: str) -> None:
-    if shape not in RAMP_SHAPES:
-        raise ValueError(f"ramp_shape {shape!r}: choose one of {', '.join(RAMP_SHAPES)}")
-
-
 def fraction_matrix(starts, ends, dates: pd.DatetimeIndex, shape: str) -> np.ndarray:
     """Share of each window's capacity online at each date (windows × dates): 0 before its start,
     1 from its end on, in between by `shape`; a window that starts and ends on one day is a step."""
-    check_shape(shape)
+    if shape not in RAMP_SHAPES:
+        raise ValueError(f"ramp_shape {shape!r}: choose one of {', '.join(RAMP_SHAPES)}")
     start = np.asarray(starts, dtype="datetime64[ns]")[:, None]
     end = np.asarray(ends, dtype="datetime64[ns]")[:, None]
     when = dates.to_numpy()[None, :]
@@ -60,11 +56,6 @@ def tranche_vendors(deals: pd.DataFrame, tranches: pd.DataFrame) -> pd.Series:
     return own.fillna(tranches["deal_id"].map(deal_vendor)).fillna(NOT_REPORTED)
 
 
-def _capacity(deals: pd.DataFrame, level: str) -> pd.Series:
-    """Capacity at one level; a missing low or high falls back to the headline."""
-    return deals[f"capacity_mw{level}"].fillna(deals["capacity_mw"])
-
-
 def pieces(deals: pd.DataFrame, tranches: pd.DataFrame) -> pd.DataFrame:
     """What the ramp places in time, one row per piece: each tranche of the deals (a step at its
     date: start = end), then the rest of each deal with a complete window and a reported capacity
@@ -81,7 +72,7 @@ def pieces(deals: pd.DataFrame, tranches: pd.DataFrame) -> pd.DataFrame:
     rests = pd.DataFrame({
         "deal_id": deals["deal_id"], "start": deals["deploy_start"], "end": deals["deploy_end"],
         "vendor": vendor(deals),
-        **{f"mw{level}": (_capacity(deals, level) - in_tranches).clip(lower=0) for level in LEVELS},
+        **{f"mw{level}": (reading(deals, "capacity_mw", level) - in_tranches).clip(lower=0) for level in LEVELS},
         "in_tranches": in_tranches, "rest": True,
     })[placed]
     return pd.concat([steps, rests], ignore_index=True)
@@ -91,7 +82,6 @@ def online_capacity(deals: pd.DataFrame, tranches: pd.DataFrame, dates: pd.Datet
                     shape: str = "linear") -> pd.DataFrame:
     """MW online at each date, per deal and vendor: columns date, deal_id, vendor, online_mw,
     online_mw_low, online_mw_high (one row per date and deal-vendor that has any capacity)."""
-    check_shape(shape)
     placed = pieces(deals, tranches)
     share = fraction_matrix(placed["start"], placed["end"], dates, shape)
     frame = pd.DataFrame({

@@ -198,22 +198,24 @@ RANGES_BY_FILE = {
 UNIQUE_BY_FILE = {DEALS_FILE: "deal_id", SOURCES_FILE: "source_id", BENCHMARKS_FILE: "benchmark_id"}
 
 
+def all_rules(file_name: str) -> dict[str, list[Rule]]:
+    """The rules of a file's columns, the optional ones included."""
+    return RULES_BY_FILE[file_name] | OPTIONAL_RULES_BY_FILE.get(file_name, {})
+
+
 def pandera_schema(file_name: str) -> pa.DataFrameSchema:
     """The column-level schema of one file, over text values ("" = blank). Extra columns pass."""
     columns = {
-        name: pa.Column(str, checks=[rule.check for rule in rules], nullable=False)
-        for name, rules in RULES_BY_FILE[file_name].items()
-    } | {
-        name: pa.Column(str, checks=[rule.check for rule in rules], nullable=False, required=False)
-        for name, rules in OPTIONAL_RULES_BY_FILE.get(file_name, {}).items()
+        name: pa.Column(str, checks=[rule.check for rule in rules], nullable=False,
+                        required=name in RULES_BY_FILE[file_name])
+        for name, rules in all_rules(file_name).items()
     }
     return pa.DataFrameSchema(columns, strict=False, name=file_name)
 
 
 def fix_for(file_name: str, column: str, check_name: str) -> str:
     """The explanation that goes with a failed check on a column."""
-    rules = RULES_BY_FILE[file_name] | OPTIONAL_RULES_BY_FILE.get(file_name, {})
-    for rule in rules.get(column, []):
+    for rule in all_rules(file_name).get(column, []):
         if rule.check.name == check_name:
             return rule.fix
     raise KeyError(f"no rule {check_name!r} on {file_name}:{column}")

@@ -85,13 +85,8 @@ def between(low, high, u: np.ndarray) -> np.ndarray:
     return low + u * (high - low)
 
 
-def reading(frame: pd.DataFrame, column: str, level: str) -> pd.Series:
-    """A reported figure at one end of its range; the headline where no range is reported."""
-    return frame[f"{column}{level}"].fillna(frame[column])
-
-
 def has_range(frame: pd.DataFrame, column: str) -> pd.Series:
-    low, high = reading(frame, column, "_low"), reading(frame, column, "_high")
+    low, high = metrics.reading(frame, column, "_low"), metrics.reading(frame, column, "_high")
     return low.notna() & high.notna() & (low != high)
 
 
@@ -99,7 +94,7 @@ def figure_draws(frame: pd.DataFrame, column: str, rows: pd.Series, n: int, seed
     """n draws of a reported figure for the chosen rows (draws × rows): uniform between its low
     and high, the headline where no range is reported. Each deal draws from its own stream."""
     chosen = frame[rows.to_numpy()]
-    low, high = reading(chosen, column, "_low").to_numpy(), reading(chosen, column, "_high").to_numpy()
+    low, high = metrics.reading(chosen, column, "_low").to_numpy(), metrics.reading(chosen, column, "_high").to_numpy()
     streams = [uniform(seed, f"{column}:{deal_id}", n) for deal_id in chosen["deal_id"]]
     return between(low, high, np.column_stack(streams) if streams else np.empty((n, 0)))
 

@@ -269,6 +269,6 @@ def value_list(deals: pd.DataFrame) -> pd.DataFrame:
 
 def unplaced_list(unplaced: pd.DataFrame, deals: pd.DataFrame) -> pd.DataFrame:
     """Capacity that cannot be placed in time (ramp.unplaced), with the deals' labels."""
-    labels = dict(zip(deals["deal_id"], metrics.deal_labels(deals)))
+    labels = metrics.labels_by_id(deals)
     return pd.DataFrame({"Deal": unplaced["deal_id"].map(labels), "Accelerator vendor": unplaced["vendor"],
                          "Capacity not placed": unplaced["unplaced_mw"].map(present.megawatts)})
