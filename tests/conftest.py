@@ -16,7 +16,9 @@ DEAL_COLUMNS = [*schema.DEAL_RULES, *schema.OPTIONAL_DEAL_RULES]
 SOURCE_COLUMNS = list(schema.SOURCE_RULES)
 TRANCHE_COLUMNS = [*schema.TRANCHE_RULES, "notes"]
 BENCHMARK_COLUMNS = list(schema.BENCHMARK_RULES)
-BUYER_CAPACITY_COLUMNS = list(schema.BUYER_CAPACITY_RULES)
+BUYER_CAPACITY_COLUMNS = [*schema.BUYER_CAPACITY_RULES, *schema.OPTIONAL_BUYER_CAPACITY_RULES]
+INFERRED_VENDOR_COLUMNS = list(schema.INFERRED_VENDOR_RULES)
+WINDOW_COLUMNS = list(schema.WINDOW_RULES)
 
 
 def deal(**values) -> dict:
@@ -24,7 +26,8 @@ def deal(**values) -> dict:
     row = {column: "" for column in DEAL_COLUMNS}
     row.update(
         deal_id="acme-gpu-2025", buyer="Acme AI", counterparty="Bolt Cloud", kind="cloud",
-        status="signed", announced="2025-03-01", value_usd="2000000000", capacity_mw="100",
+        status="signed", announced="2025-03-01", value_usd="2000000000", value_basis="commitment",
+        capacity_mw="100",
         accelerator_vendor="Nvidia", accelerator="GB200", deploy_start="2025-06-01",
         deploy_end="2026-06-30", term_years="4", sources="acme-release",
     )
@@ -52,14 +55,18 @@ def write_csv(path: Path, columns: list[str], rows: list[dict]) -> Path:
 
 def write_dataset(folder: Path, deals: list[dict], sources: list[dict],
                   tranches: list[dict] | None = None, benchmarks: list[dict] | None = None,
-                  buyer_capacity: list[dict] | None = None) -> Path:
+                  buyer_capacity: list[dict] | None = None,
+                  inferred_vendors: list[dict] | None = None,
+                  windows: list[dict] | None = None) -> Path:
     """Write a dataset; optional files are written only when given."""
     folder.mkdir(parents=True, exist_ok=True)
     write_csv(folder / schema.DEALS_FILE, DEAL_COLUMNS, deals)
     write_csv(folder / schema.SOURCES_FILE, SOURCE_COLUMNS, sources)
     optional = ((schema.TRANCHES_FILE, TRANCHE_COLUMNS, tranches),
                 (schema.BENCHMARKS_FILE, BENCHMARK_COLUMNS, benchmarks),
-                (schema.BUYER_CAPACITY_FILE, BUYER_CAPACITY_COLUMNS, buyer_capacity))
+                (schema.BUYER_CAPACITY_FILE, BUYER_CAPACITY_COLUMNS, buyer_capacity),
+                (schema.INFERRED_VENDORS_FILE, INFERRED_VENDOR_COLUMNS, inferred_vendors),
+                (schema.WINDOWS_FILE, WINDOW_COLUMNS, windows))
     for file_name, columns, rows in optional:
         if rows is not None:
             write_csv(folder / file_name, columns, rows)
@@ -71,16 +78,16 @@ def acme_deals() -> list[dict]:
     return [
         deal(),
         deal(deal_id="acme-chips-2025", counterparty="Quartz Silicon", kind="custom_chip",
-             status="loi", announced="2025-09-15", value_usd="", capacity_mw="500",
+             status="loi", announced="2025-09-15", value_usd="", value_basis="", capacity_mw="500",
              accelerator_vendor="Quartz", accelerator="Q1", deploy_start="2026-07-01",
              deploy_end="2028-12-31", term_years="", sources="acme-release;quartz-news"),
         deal(deal_id="acme-dc-2026", counterparty="Field Power", kind="datacenter",
              announced="2026-01-10", value_usd="5000000000", value_usd_low="4000000000",
-             value_usd_high="6000000000", capacity_mw="300", accelerator_vendor="",
+             value_usd_high="6000000000", value_basis="purchase", capacity_mw="300", accelerator_vendor="",
              accelerator="", deploy_start="", deploy_end="", term_years="",
              sources="quartz-news"),
         deal(deal_id="acme-talks-2024", counterparty="Bolt Cloud", kind="cloud", status="talks",
-             announced="2024-11-02", value_usd="", capacity_mw="", accelerator_vendor="",
+             announced="2024-11-02", value_usd="", value_basis="", capacity_mw="", accelerator_vendor="",
              accelerator="", deploy_start="", deploy_end="", term_years="", sources="quartz-news"),
     ]
 
@@ -112,13 +119,39 @@ def acme_benchmarks() -> list[dict]:
 
 def acme_buyer_capacity() -> list[dict]:
     return [{"buyer": "Acme AI", "year": "2025", "capacity_mw": "80", "sources": "acme-release",
-             "notes": "end of year"}]
+             "notes": "end of year", "measure": "online"}]
+
+
+def acme_inferred_vendors() -> list[dict]:
+    """Field Power's site names no vendor; a later source says Quartz chips fill it."""
+    return [{"deal_id": "acme-dc-2026", "accelerator_vendor": "Quartz",
+             "reason": "Quartz says its chips fill the Field Power site", "sources": "quartz-news"}]
+
+
+def acme_windows() -> list[dict]:
+    """Field Power's site: 'over the next two years' (wording), then a later report of a slip."""
+    return [
+        {"deal_id": "acme-dc-2026", "reported_on": "2026-01-11", "deploy_start": "2026-01-10",
+         "deploy_end": "2028-01-10", "basis": "wording", "wording": "over the next two years",
+         "sources": "quartz-news", "notes": "announcement + two years"},
+        {"deal_id": "acme-dc-2026", "reported_on": "2026-06-01", "deploy_start": "",
+         "deploy_end": "2028-07-10", "basis": "revised", "wording": "six months late",
+         "sources": "quartz-news", "notes": "end moved six months"},
+    ]
 
 
 @pytest.fixture
 def acme_dir(tmp_path: Path) -> Path:
     return write_dataset(tmp_path / "acme", acme_deals(), acme_sources(), acme_tranches(),
                          acme_benchmarks(), acme_buyer_capacity())
+
+
+@pytest.fixture
+def acme_revised_dir(tmp_path: Path) -> Path:
+    """The made-up buyer with an inferred vendor and windows coded from words and revised."""
+    return write_dataset(tmp_path / "acme-revised", acme_deals(), acme_sources(), acme_tranches(),
+                         acme_benchmarks(), acme_buyer_capacity(), acme_inferred_vendors(),
+                         acme_windows())
 
 
 def copy_of_book(target: Path) -> Path:

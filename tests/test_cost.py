@@ -21,9 +21,9 @@ from conftest import acme_benchmarks, acme_sources, deal, write_dataset
 ROOT = Path(__file__).resolve().parents[1]
 # Hand-friendly settings: 1 kW chips × overhead 2 × PUE 1.25 = 2.5 kW of facility power each.
 SETTINGS = cost.Assumptions(pue=1.25, server_overhead=2.0, accelerator_tdp_kw={"Q1": 1.0},
-                            vendor_tdp_kw={"Quartz": 0.5}, tdp_scale=1.0,
+                            vendor_tdp_kw={"Quartz": 0.5}, tdp_scale=1.0, price_bases=("commitment", "purchase"),
                             value_benchmark="wire-all-in")
-NO_FIGURES = dict(value_usd="", capacity_mw="", accelerators="", accelerator="", term_years="")
+NO_FIGURES = dict(value_usd="", value_basis="", capacity_mw="", accelerators="", accelerator="", term_years="")
 
 
 def hand_deals() -> list[dict]:
@@ -34,16 +34,16 @@ def hand_deals() -> list[dict]:
         deal(deal_id="ranges", value_usd="5000000000", value_usd_low="4000000000",
              value_usd_high="6000000000", capacity_mw="300", capacity_mw_low="250",
              capacity_mw_high="400", term_years=""),
-        deal(deal_id="no-capacity", **{**NO_FIGURES, "value_usd": "1000000000"}),
+        deal(deal_id="no-capacity", **{**NO_FIGURES, "value_usd": "1000000000", "value_basis": "commitment"}),
         deal(deal_id="no-value", **{**NO_FIGURES, "capacity_mw": "500"}),
         # 1,000 Q1 chips × 2.5 kW = 2.5 MW; 10M / 2.5 MW = 4M per MW.
         deal(deal_id="chips", accelerator_vendor="Quartz",
-             **{**NO_FIGURES, "value_usd": "10000000", "accelerators": "1000", "accelerator": "Q1"}),
+             **{**NO_FIGURES, "value_usd": "10000000", "value_basis": "commitment", "accelerators": "1000", "accelerator": "Q1"}),
         # Q2 is not in the chip table: Quartz's 0.5 kW × 2 × 1.25 = 1.25 kW; 2,000 × 1.25 kW = 2.5 MW.
         deal(deal_id="vendor-chips", accelerator_vendor="Quartz",
-             **{**NO_FIGURES, "value_usd": "10000000", "accelerators": "2000", "accelerator": "Q2"}),
+             **{**NO_FIGURES, "value_usd": "10000000", "value_basis": "commitment", "accelerators": "2000", "accelerator": "Q2"}),
         deal(deal_id="unknown-chips", accelerator_vendor="Zeta",
-             **{**NO_FIGURES, "value_usd": "10000000", "accelerators": "10", "accelerator": "Z9"}),
+             **{**NO_FIGURES, "value_usd": "10000000", "value_basis": "commitment", "accelerators": "10", "accelerator": "Z9"}),
         deal(deal_id="chips-only", accelerator_vendor="Quartz",
              **{**NO_FIGURES, "accelerators": "400", "accelerator": "Q1"}),
         deal(deal_id="zero-term", value_usd="100000000", capacity_mw="10", term_years="0"),
@@ -278,3 +278,25 @@ def glued(path: Path) -> dict[str, str]:
                 values[name] = data.get("application/papermill.record/text/markdown",
                                         data.get("application/papermill.record/text/plain"))
     return values
+
+
+def test_a_value_that_is_not_a_price_is_never_divided_by_megawatts(tmp_path):
+    hand = load_dataset(write_dataset(tmp_path, [
+        # An equity stake of 500M in a 1,200 MW site: not a price, so never 0.42M per MW.
+        deal(deal_id="stake", value_usd="500000000", value_basis="investment", capacity_mw="1200"),
+        # An "up to" framework with no capacity: not a price, and nothing to derive.
+        deal(deal_id="framework", **{**NO_FIGURES, "value_usd": "9000000000", "value_basis": "ceiling"}),
+    ], acme_sources(), benchmarks=acme_benchmarks()))
+    table = cost.cost_per_mw(hand.deals, hand.benchmarks, SETTINGS)
+    stake = row(table, "stake")
+    # Priced like a deal with no value: at the benchmark (30M), in the derived column, never 500M / 1,200 MW.
+    assert (stake["basis"], stake["derived"]) == ("derived", "value")
+    assert stake["usd_per_mw"] == pytest.approx(30e6) and not stake["value_is_price"]
+    assert stake["value_usd"] == 500e6 and stake["value_basis"] == "investment"  # shown as reported
+    framework = row(table, "framework")
+    assert framework["basis"] == "not_computable"
+    assert framework["reason"] == "the value is an 'up to' ceiling or framework, not a price of capacity"
+    # With investments counted as prices (a parameter), the stake's own ratio comes back.
+    as_price = cost.cost_per_mw(hand.deals, hand.benchmarks, replace(SETTINGS, price_bases=("commitment", "investment")))
+    assert row(as_price, "stake")["usd_per_mw"] == pytest.approx(500e6 / 1200)
+    assert row(as_price, "stake")["basis"] == "reported"

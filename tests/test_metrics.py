@@ -90,3 +90,23 @@ def test_an_umbrella_counts_only_what_the_deals_within_it_leave():
     assert pd.isna(out.loc["b", "capacity_mw"]) and pd.isna(out.loc["b", "value_usd"])  # none of its own
     assert out.loc["a", "capacity_mw"] == 400 and out.loc["alone", "value_usd"] == 7
     assert out["net_of_parts"].to_dict() == {"u": True, "a": False, "b": False, "c": False, "alone": False}
+
+
+def test_windows_from_words_and_later_reports_win_with_their_basis(acme_revised_dir):
+    deals = load_dataset(acme_revised_dir).deals.set_index("deal_id")
+    site = deals.loc["acme-dc-2026"]
+    # "over the next two years" gave 2026-01-10 to 2028-01-10; a later report moved the end only.
+    assert (site["deploy_start"], site["deploy_start_basis"]) == (pd.Timestamp("2026-01-10"), "wording")
+    assert (site["deploy_end"], site["deploy_end_basis"]) == (pd.Timestamp("2028-07-10"), "revised")
+    gpu = deals.loc["acme-gpu-2025"]  # deals.csv's own dates: reported
+    assert (gpu["deploy_start_basis"], gpu["deploy_end_basis"]) == ("reported", "reported")
+    assert deals.loc["acme-talks-2024", "deploy_start_basis"] == ""  # no date at all
+
+
+def test_an_inferred_vendor_is_kept_apart_from_a_reported_one(acme_revised_dir):
+    deals = load_dataset(acme_revised_dir).deals
+    by_id = dict(zip(deals["deal_id"], zip(metrics.vendor(deals), metrics.attributed_vendor(deals),
+                                           metrics.attribution(deals))))
+    assert by_id["acme-dc-2026"] == ("Not reported", "Quartz", "inferred")
+    assert by_id["acme-gpu-2025"] == ("Nvidia", "Nvidia", "reported")
+    assert by_id["acme-talks-2024"] == ("Not reported", "Not reported", "unattributed")

@@ -28,7 +28,7 @@ def test_every_parameter_explains_itself_and_ranges_hold_the_default():
             assert parameter.reason and parameter.sources, parameter.name
             assert parameter.low <= parameter.default <= parameter.high, parameter.name
         if parameter.choices:
-            assert parameter.default in parameter.choices, parameter.name
+            assert parameter.allows(parameter.default), parameter.name
 
 
 def test_every_parameter_source_is_in_the_shipped_sources():

@@ -14,11 +14,15 @@ import pytest
 from conftest import (
     BENCHMARK_COLUMNS,
     BUYER_CAPACITY_COLUMNS,
+    INFERRED_VENDOR_COLUMNS,
+    WINDOW_COLUMNS,
     DEAL_COLUMNS,
     SOURCE_COLUMNS,
     TRANCHE_COLUMNS,
     acme_benchmarks,
     acme_buyer_capacity,
+    acme_inferred_vendors,
+    acme_windows,
     acme_deals,
     acme_sources,
     acme_tranches,
@@ -36,9 +40,11 @@ PYTHON = ROOT / ".venv" / "bin" / "python"
 DEALS, SOURCES, TRANCHES = schema.DEALS_FILE, schema.SOURCES_FILE, schema.TRANCHES_FILE
 COLUMNS = {DEALS: DEAL_COLUMNS, SOURCES: SOURCE_COLUMNS, TRANCHES: TRANCHE_COLUMNS,
            schema.BENCHMARKS_FILE: BENCHMARK_COLUMNS,
-           schema.BUYER_CAPACITY_FILE: BUYER_CAPACITY_COLUMNS}
+           schema.BUYER_CAPACITY_FILE: BUYER_CAPACITY_COLUMNS,
+           schema.INFERRED_VENDORS_FILE: INFERRED_VENDOR_COLUMNS, schema.WINDOWS_FILE: WINDOW_COLUMNS}
 ROWS = {DEALS: acme_deals, SOURCES: acme_sources, TRANCHES: acme_tranches,
-        schema.BENCHMARKS_FILE: acme_benchmarks, schema.BUYER_CAPACITY_FILE: acme_buyer_capacity}
+        schema.BENCHMARKS_FILE: acme_benchmarks, schema.BUYER_CAPACITY_FILE: acme_buyer_capacity,
+        schema.INFERRED_VENDORS_FILE: acme_inferred_vendors, schema.WINDOWS_FILE: acme_windows}
 
 
 def edited(rows: list[dict], index: int, **values) -> list[dict]:
@@ -168,7 +174,7 @@ def test_missing_column_is_named_on_the_header_line(acme_dir, file, column):
 @pytest.mark.parametrize(("deals", "tranches"), [
     pytest.param(edited(acme_deals(), 2, value_usd_low="5000000000", value_usd_high="5000000000"),
                  acme_tranches(), id="low = base = high"),
-    pytest.param(edited(acme_deals(), 3, value_usd_low="1", value_usd_high="2"),
+    pytest.param(edited(acme_deals(), 3, value_usd_low="1", value_usd_high="2", value_basis="ceiling"),
                  acme_tranches(), id="range with a blank base"),
     pytest.param(edited(acme_deals(), 0, deploy_start="2026-06-30"),
                  acme_tranches(), id="one-day deploy window"),
@@ -264,3 +270,58 @@ def test_a_deals_file_without_the_optional_part_of_column_loads(tmp_path):
     folder = write_dataset(tmp_path, acme_deals(), acme_sources(), acme_tranches())
     write_csv(folder / DEALS, required, [{c: row[c] for c in required} for row in acme_deals()])
     assert set(load_dataset(folder).deals["part_of"]) == {""}
+
+
+# The kind of money, inferred vendors and window reports (issue 13) ------------------------------
+
+INFERRED, WINDOWS = schema.INFERRED_VENDORS_FILE, schema.WINDOWS_FILE
+
+
+def window_report(**values) -> dict:
+    return {**acme_windows()[0], **values}
+
+
+@pytest.mark.parametrize(("file", "line", "column", "says", "deals", "inferred", "windows"), [
+    pytest.param(DEALS, 2, "value_basis", "required where a value is reported",
+                 edited(acme_deals(), 0, value_basis=""), [], [], id="value without a basis"),
+    pytest.param(DEALS, 3, "value_basis", "no value is reported for it to describe",
+                 edited(acme_deals(), 1, value_basis="purchase"), [], [], id="basis without a value"),
+    pytest.param(DEALS, 2, "value_basis", "allowed: commitment | purchase | investment",
+                 edited(acme_deals(), 0, value_basis="price"), [], [], id="basis not allowed"),
+    pytest.param(INFERRED, 2, "deal_id", "the deal reports its vendor (Nvidia)",
+                 acme_deals(), [{**acme_inferred_vendors()[0], "deal_id": "acme-gpu-2025"}], [],
+                 id="inference over a reported vendor"),
+    pytest.param(INFERRED, 2, "deal_id", "no deal with this deal_id",
+                 acme_deals(), [{**acme_inferred_vendors()[0], "deal_id": "acme-dc-2062"}], [],
+                 id="inference for an unknown deal"),
+    pytest.param(INFERRED, 2, "reason", "may not be blank",
+                 acme_deals(), [{**acme_inferred_vendors()[0], "reason": ""}], [],
+                 id="inference without a reason"),
+    pytest.param(WINDOWS, 2, "deploy_start", "no date: give deploy_start, deploy_end or both",
+                 acme_deals(), [], [window_report(deploy_start="", deploy_end="")],
+                 id="window report without a date"),
+    pytest.param(WINDOWS, 3, "deploy_end", "before the deal's deploy_start (2026-01-10)",
+                 acme_deals(), [], [window_report(), window_report(
+                     reported_on="2026-03-01", deploy_start="", deploy_end="2025-12-31",
+                     basis="revised")],
+                 id="a revision that makes the window run backwards"),
+    pytest.param(WINDOWS, 2, "basis", "allowed: wording | revised",
+                 acme_deals(), [], [window_report(basis="guess")], id="window basis not allowed"),
+    pytest.param(WINDOWS, 2, "wording", "may not be blank",
+                 acme_deals(), [], [window_report(wording="")], id="window without its wording"),
+])
+def test_each_new_rule_is_reported_at_its_file_line_and_column(
+        tmp_path, file, line, column, says, deals, inferred, windows):
+    folder = write_dataset(tmp_path, deals, acme_sources(), acme_tranches(),
+                           inferred_vendors=inferred, windows=windows)
+    [problem] = problems(folder)
+    assert (Path(problem.file).name, problem.line, problem.column) == (file, line, column)
+    assert says in problem.message
+
+
+def test_buyer_capacity_measure_is_online_or_contracted(acme_dir):
+    write_csv(acme_dir / schema.BUYER_CAPACITY_FILE, BUYER_CAPACITY_COLUMNS,
+              edited(acme_buyer_capacity(), 0, measure="planned"))
+    [problem] = problems(acme_dir)
+    assert (problem.line, problem.column) == (2, "measure")
+    assert "allowed: online | contracted" in problem.message

@@ -18,7 +18,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from compute_deals import metrics
+from compute_deals import metrics, schema
 from compute_deals.load import Dataset
 from compute_deals.parameters import ALL_STATUSES_BUT_CANCELLED, Parameter
 
@@ -27,6 +27,10 @@ SUPERSEDED_MARK = " · superseded"
 DETAIL = {"": "value / capacity, both reported",
           "capacity": "capacity derived from the accelerator count",
           "value": "value derived from the benchmark, so the $/MW is the benchmark's"}
+BASIS_WORDS = {"commitment": "a commitment to pay for capacity or services",
+               "purchase": "a hardware purchase", "investment": "an equity investment",
+               "build_cost": "a project's build cost", "ceiling": "an 'up to' ceiling or framework",
+               "financing": "a financing"}
 ASSUMPTION_LABELS = {"pue": "PUE", "server_overhead": "server overhead (× chip TDP)",
                      "tdp_scale": "kW per accelerator (TDP)", "value_benchmark": "benchmark $/MW"}
 
@@ -73,6 +77,16 @@ PARAMETERS = (
         low=0.83, high=1.17,
     ),
     Parameter(
+        "price_bases", ["commitment", "purchase"], "list of value bases",
+        "which kinds of money (deals.csv's value_basis) are a price of capacity, and so may be "
+        "divided by megawatts",
+        reason="A commitment to pay the counterparty and a hardware purchase are what the buyer "
+        "pays for the capacity. An equity investment, a financing or an 'up to' ceiling is not a "
+        "price; a project's build cost is what someone else spends to build a site (add "
+        "build_cost to compare it with the benchmarks, which are build costs too).",
+        choices=schema.VALUE_BASES,
+    ),
+    Parameter(
         "value_benchmark", "epoch-2025", "benchmark_id",
         "the benchmark in benchmarks.csv whose $/MW gives a value to deals that report capacity "
         "but no value",
@@ -94,6 +108,7 @@ class Assumptions:
     accelerator_tdp_kw: Mapping[str, float]
     vendor_tdp_kw: Mapping[str, float]
     tdp_scale: float
+    price_bases: Sequence[str]
     value_benchmark: str
 
 
@@ -154,9 +169,26 @@ def _why_no_capacity(deals: pd.DataFrame) -> pd.Series:
         ~no_count, "no capacity reported, and no accelerator count to derive it from")
 
 
+def is_price(deals: pd.DataFrame, price_bases: Sequence[str]) -> pd.Series:
+    """Whether each deal's value is a price of capacity (its value_basis is one of price_bases)."""
+    return deals["value_usd"].notna() & deals["value_basis"].isin(list(price_bases))
+
+
+def priced(deals: pd.DataFrame, price_bases: Sequence[str]) -> pd.DataFrame:
+    """The deals with every value that is not a price of capacity blanked (with its range): an
+    investment, a financing or a ceiling is never divided by megawatts."""
+    out = deals.copy()
+    values = ["value_usd", "value_usd_low", "value_usd_high"]
+    out[values] = out[values].where(is_price(deals, price_bases), axis=0)
+    return out
+
+
 def costs(deals: pd.DataFrame, assumptions: Assumptions, benchmark: Benchmark) -> pd.DataFrame:
-    """basis, derived, usd_per_mw and reason per deal (same index), at one set of assumptions.
+    """basis, derived, usd_per_mw and reason per deal (same index), at one set of assumptions;
+    only values that are a price of capacity (assumptions.price_bases) count as values.
     Vectorised: the tornado calls it a dozen times, on up to thousands of deals."""
+    not_a_price = deals["value_usd"].notna() & ~is_price(deals, assumptions.price_bases)
+    deals = priced(deals, assumptions.price_bases)
     value, capacity = deals["value_usd"], deals["capacity_mw"]
     from_accelerators = capacity_mw_from_accelerators(deals, assumptions)
     has_value, has_capacity = value.notna(), capacity.notna()
@@ -168,6 +200,8 @@ def costs(deals: pd.DataFrame, assumptions: Assumptions, benchmark: Benchmark) -
         (has_value & (from_accelerators > 0), DERIVED, "capacity", value / from_accelerators, ""),
         (has_value, NOT_COMPUTABLE, "", np.nan, _why_no_capacity(deals)),
         (has_capacity & has_benchmark, DERIVED, "value", benchmark.usd_per_mw, ""),
+        (not_a_price, NOT_COMPUTABLE, "", np.nan,
+         "the value is " + deals["value_basis"].map(BASIS_WORDS).fillna("") + ", not a price of capacity"),
         (has_capacity, NOT_COMPUTABLE, "", np.nan, benchmark.problem),
         # A benchmark value on a derived capacity would only give back the benchmark.
         (from_accelerators > 0, NOT_COMPUTABLE, "", np.nan,
@@ -265,7 +299,7 @@ def cost_per_mw(deals: pd.DataFrame, benchmarks: pd.DataFrame,
     central = costs(deals, assumptions, benchmark)
     from_accelerators = capacity_mw_from_accelerators(deals, assumptions)
     capacity_used = deals["capacity_mw"].where(central["derived"] != "capacity", from_accelerators)
-    low, high = reported_range(deals, capacity_used)
+    low, high = reported_range(priced(deals, assumptions.price_bases), capacity_used)
     # A derived figure's range also spans the widest swing of any one assumption (the tornado).
     tornado = sensitivity(deals, benchmarks, assumptions)
     ends = tornado[["usd_per_mw_at_low", "usd_per_mw_at_high"]]
@@ -286,6 +320,8 @@ def cost_per_mw(deals: pd.DataFrame, benchmarks: pd.DataFrame,
         "value_usd": deals["value_usd"],
         "value_usd_low": deals["value_usd_low"],
         "value_usd_high": deals["value_usd_high"],
+        "value_basis": deals["value_basis"],
+        "value_is_price": is_price(deals, assumptions.price_bases),
         "capacity_mw": deals["capacity_mw"],
         "capacity_mw_low": deals["capacity_mw_low"],
         "capacity_mw_high": deals["capacity_mw_high"],

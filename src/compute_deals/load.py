@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from compute_deals import schema
+from compute_deals import metrics, schema
 from compute_deals.problems import DataError, Problem
 from compute_deals.validate import problems_in
 
@@ -32,13 +32,17 @@ class RawTable:
 @dataclass(frozen=True)
 class Dataset:
     """The typed dataset: numbers as floats (NaN = not reported), dates as Timestamps (NaT).
-    Optional files that are absent give empty frames with their columns."""
+    Optional files that are absent give empty frames with their columns. `deals` carries each
+    deal's current window (windows.csv applied, with the basis of each end) and its inferred
+    vendor (inferred_vendors.csv); `windows` keeps every window report as history."""
 
     deals: pd.DataFrame
     sources: pd.DataFrame
     tranches: pd.DataFrame
     benchmarks: pd.DataFrame
     buyer_capacity: pd.DataFrame
+    inferred_vendors: pd.DataFrame
+    windows: pd.DataFrame
 
 
 def read_raw(path: Path) -> RawTable:
@@ -152,10 +156,16 @@ def load_dataset(data_dir: Path | str) -> Dataset:
         raise DataError(problems)
     for file_name in schema.OPTIONAL_FILES:
         tables.setdefault(file_name, _absent(data_dir, file_name))
+    frames = {name: typed(table, name) for name, table in tables.items()}
+    windows, inferred = frames[schema.WINDOWS_FILE], frames[schema.INFERRED_VENDORS_FILE]
+    capacity = frames[schema.BUYER_CAPACITY_FILE]
+    capacity["measure"] = capacity["measure"].replace("", "online")
     return Dataset(
-        deals=typed(tables[schema.DEALS_FILE], schema.DEALS_FILE),
-        sources=typed(tables[schema.SOURCES_FILE], schema.SOURCES_FILE),
-        tranches=typed(tables[schema.TRANCHES_FILE], schema.TRANCHES_FILE),
-        benchmarks=typed(tables[schema.BENCHMARKS_FILE], schema.BENCHMARKS_FILE),
-        buyer_capacity=typed(tables[schema.BUYER_CAPACITY_FILE], schema.BUYER_CAPACITY_FILE),
+        deals=metrics.with_inferred_vendors(metrics.current_windows(frames[schema.DEALS_FILE], windows), inferred),
+        sources=frames[schema.SOURCES_FILE],
+        tranches=frames[schema.TRANCHES_FILE],
+        benchmarks=frames[schema.BENCHMARKS_FILE],
+        buyer_capacity=capacity,
+        inferred_vendors=inferred,
+        windows=windows,
     )

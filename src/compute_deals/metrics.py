@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 NOT_REPORTED = "Not reported"
+# How a megawatt's vendor is known: named by the deal's source, inferred from other sources
+# (inferred_vendors.csv), assumed by a parameter (the buyer's installed base), or not at all.
+REPORTED, INFERRED, ASSUMED, UNATTRIBUTED = "reported", "inferred", "assumed", "unattributed"
+ATTRIBUTIONS = (REPORTED, INFERRED, ASSUMED, UNATTRIBUTED)
+WINDOW_ENDS = ("deploy_start", "deploy_end")
 
 
 def deals_of(deals: pd.DataFrame, buyer: str) -> pd.DataFrame:
@@ -19,6 +25,48 @@ def deals_of(deals: pd.DataFrame, buyer: str) -> pd.DataFrame:
 def vendor(deals: pd.DataFrame) -> pd.Series:
     """The accelerator vendor of each deal, with blanks named as not reported."""
     return deals["accelerator_vendor"].replace("", NOT_REPORTED)
+
+
+def attributed_vendor(deals: pd.DataFrame) -> pd.Series:
+    """Each deal's vendor as reported, else as inferred, else "Not reported"."""
+    return deals["accelerator_vendor"].where(deals["accelerator_vendor"] != "",
+                                             deals["vendor_inferred"]).replace("", NOT_REPORTED)
+
+
+def attribution(deals: pd.DataFrame) -> pd.Series:
+    """How each deal's vendor is known: reported, inferred or unattributed."""
+    reported, inferred = deals["accelerator_vendor"] != "", deals["vendor_inferred"] != ""
+    return pd.Series(np.select([reported, inferred], [REPORTED, INFERRED], UNATTRIBUTED),
+                     index=deals.index)
+
+
+def with_inferred_vendors(deals: pd.DataFrame, inferred: pd.DataFrame) -> pd.DataFrame:
+    """The deals with vendor_inferred and vendor_inferred_reason ("" where none is inferred).
+    Validation makes sure an inference never sits on a deal that reports its vendor."""
+    def looked_up(column: str) -> list[str]:
+        found = dict(zip(inferred["deal_id"], inferred[column]))
+        return [found.get(deal_id, "") for deal_id in deals["deal_id"]]
+
+    return deals.assign(vendor_inferred=looked_up("accelerator_vendor"),
+                        vendor_inferred_reason=looked_up("reason"))
+
+
+def current_windows(deals: pd.DataFrame, windows: pd.DataFrame) -> pd.DataFrame:
+    """The deals with each end of their deployment window as the latest report gives it: the
+    rows of windows.csv, oldest report first, each date it gives replacing the one before
+    (deals.csv's own dates come first). deploy_start_basis and deploy_end_basis say how each
+    end was coded: reported, wording, revised, or "" where there is no date."""
+    out = deals.copy()
+    ordered = windows.sort_values("reported_on", kind="stable")
+    for end in WINDOW_ENDS:
+        out[f"{end}_basis"] = np.where(out[end].notna(), REPORTED, "")
+        given = ordered[ordered[end].notna()].groupby("deal_id").last()
+        later = out["deal_id"].isin(given.index)
+        if not later.any():
+            continue
+        out.loc[later, end] = out.loc[later, "deal_id"].map(given[end]).to_numpy()
+        out.loc[later, f"{end}_basis"] = out.loc[later, "deal_id"].map(given["basis"])
+    return out
 
 
 def deal_labels(deals: pd.DataFrame) -> pd.Series:

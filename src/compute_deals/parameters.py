@@ -23,7 +23,12 @@ class Parameter:
     sources: tuple[str, ...] = ()  # source ids in data/sources.csv backing the default or range
     low: float | None = None  # the range the uncertainty analysis explores, where it applies
     high: float | None = None
-    choices: tuple = ()  # the allowed values, where there is a fixed set
+    choices: tuple = ()  # the allowed values (of each item, for a list), where there is a fixed set
+
+    def allows(self, value) -> bool:
+        """Whether `value` (each item of it, for a list parameter) is one of the choices."""
+        items = value if isinstance(value, list) else [value]
+        return not self.choices or all(item in self.choices for item in items)
 
 
 COMMON = (

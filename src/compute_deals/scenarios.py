@@ -53,7 +53,7 @@ def problems_in(values, where: str) -> list[str]:
             default = declared[name].default
             problems.append(f"{where}: {name} is {_kind(value)} ({value!r}); expected "
                             f"{_kind(default)}, like the default {default!r}")
-        elif declared[name].choices and value not in declared[name].choices:
+        elif not declared[name].allows(value):
             choices = ", ".join(map(str, declared[name].choices))
             problems.append(f"{where}: {name} {value!r} is not one of: {choices}")
     return problems

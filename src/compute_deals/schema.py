@@ -18,11 +18,21 @@ SOURCES_FILE = "sources.csv"
 TRANCHES_FILE = "tranches.csv"
 BENCHMARKS_FILE = "benchmarks.csv"
 BUYER_CAPACITY_FILE = "buyer_capacity.csv"
+INFERRED_VENDORS_FILE = "inferred_vendors.csv"
+WINDOWS_FILE = "windows.csv"
 REQUIRED_FILES = (DEALS_FILE, SOURCES_FILE)
-OPTIONAL_FILES = (TRANCHES_FILE, BENCHMARKS_FILE, BUYER_CAPACITY_FILE)
+OPTIONAL_FILES = (TRANCHES_FILE, BENCHMARKS_FILE, BUYER_CAPACITY_FILE, INFERRED_VENDORS_FILE,
+                  WINDOWS_FILE)
 
 KINDS = ("cloud", "hardware", "custom_chip", "datacenter", "equity")
 STATUSES = ("talks", "loi", "signed", "superseded", "cancelled")
+# What kind of money value_usd is (data/README.md, value basis): only a price of capacity may be
+# divided by megawatts, so the kind decides what the cost chapter uses.
+VALUE_BASES = ("commitment", "purchase", "investment", "build_cost", "ceiling", "financing")
+# How a window date was coded (windows.csv): from a phrase ("over the next three years"), or a
+# later report that moved it. Dates in deals.csv are "reported".
+WINDOW_BASES = ("wording", "revised")
+MEASURES = ("online", "contracted")  # buyer_capacity.csv: capacity running, or contracted
 
 SLUG_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
@@ -110,6 +120,7 @@ DEAL_RULES: dict[str, list[Rule]] = {
     "value_usd": NUMBER_RULES,
     "value_usd_low": NUMBER_RULES,
     "value_usd_high": NUMBER_RULES,
+    "value_basis": [one_of(VALUE_BASES)],  # required where a value is reported (validate.py)
     "capacity_mw": NUMBER_RULES,
     "capacity_mw_low": NUMBER_RULES,
     "capacity_mw_high": NUMBER_RULES,
@@ -166,6 +177,27 @@ BUYER_CAPACITY_RULES: dict[str, list[Rule]] = {
     "sources": [REQUIRED, SOURCE_LIST],
     "notes": [],
 }
+OPTIONAL_BUYER_CAPACITY_RULES: dict[str, list[Rule]] = {
+    "measure": [one_of(MEASURES)],  # blank: online (folders from before the column)
+}
+
+INFERRED_VENDOR_RULES: dict[str, list[Rule]] = {
+    "deal_id": [REQUIRED, SLUG],
+    "accelerator_vendor": [REQUIRED],
+    "reason": [REQUIRED],
+    "sources": [REQUIRED, SOURCE_LIST],
+}
+
+WINDOW_RULES: dict[str, list[Rule]] = {
+    "deal_id": [REQUIRED, SLUG],
+    "reported_on": [REQUIRED, DATE],
+    "deploy_start": [DATE],
+    "deploy_end": [DATE],
+    "basis": [REQUIRED, one_of(WINDOW_BASES)],
+    "wording": [REQUIRED],
+    "sources": [REQUIRED, SOURCE_LIST],
+    "notes": [],
+}
 
 RULES_BY_FILE = {
     DEALS_FILE: DEAL_RULES,
@@ -173,14 +205,19 @@ RULES_BY_FILE = {
     TRANCHES_FILE: TRANCHE_RULES,
     BENCHMARKS_FILE: BENCHMARK_RULES,
     BUYER_CAPACITY_FILE: BUYER_CAPACITY_RULES,
+    INFERRED_VENDORS_FILE: INFERRED_VENDOR_RULES,
+    WINDOWS_FILE: WINDOW_RULES,
 }
-OPTIONAL_RULES_BY_FILE = {DEALS_FILE: OPTIONAL_DEAL_RULES}
+OPTIONAL_RULES_BY_FILE = {DEALS_FILE: OPTIONAL_DEAL_RULES,
+                          BUYER_CAPACITY_FILE: OPTIONAL_BUYER_CAPACITY_RULES}
 NUMBER_COLUMNS_BY_FILE = {
     DEALS_FILE: DEAL_NUMBER_COLUMNS,
     SOURCES_FILE: (),
     TRANCHES_FILE: ("capacity_mw",),
     BENCHMARKS_FILE: ("usd_per_mw", "usd_per_mw_low", "usd_per_mw_high"),
     BUYER_CAPACITY_FILE: ("year", "capacity_mw"),
+    INFERRED_VENDORS_FILE: (),
+    WINDOWS_FILE: (),
 }
 DATE_COLUMNS_BY_FILE = {
     DEALS_FILE: DEAL_DATE_COLUMNS,
@@ -188,6 +225,8 @@ DATE_COLUMNS_BY_FILE = {
     TRANCHES_FILE: ("online",),
     BENCHMARKS_FILE: (),
     BUYER_CAPACITY_FILE: (),
+    INFERRED_VENDORS_FILE: (),
+    WINDOWS_FILE: ("reported_on", "deploy_start", "deploy_end"),
 }
 # low <= base <= high wherever two of them are reported, per file.
 RANGES_BY_FILE = {
@@ -195,7 +234,8 @@ RANGES_BY_FILE = {
                  ("capacity_mw_low", "capacity_mw", "capacity_mw_high")),
     BENCHMARKS_FILE: (("usd_per_mw_low", "usd_per_mw", "usd_per_mw_high"),),
 }
-UNIQUE_BY_FILE = {DEALS_FILE: "deal_id", SOURCES_FILE: "source_id", BENCHMARKS_FILE: "benchmark_id"}
+UNIQUE_BY_FILE = {DEALS_FILE: "deal_id", SOURCES_FILE: "source_id", BENCHMARKS_FILE: "benchmark_id",
+                  INFERRED_VENDORS_FILE: "deal_id"}
 
 
 def all_rules(file_name: str) -> dict[str, list[Rule]]:

@@ -36,6 +36,7 @@ def deals_frame(n_deals: int, n_buyers: int = 25, n_vendors: int = 12, seed: int
     has_window = rng.random(n_deals) < 0.6
     value = np.round(rng.lognormal(22, 1.2, n_deals), -6)
     capacity = np.round(rng.lognormal(5.5, 1.0, n_deals))
+    has_value = rng.random(n_deals) < 0.7
     blank = lambda mask, values: np.where(mask, values, "")  # noqa: E731 (a column with blanks)
     return pd.DataFrame({
         "deal_id": [f"deal-{i:05d}" for i in range(n_deals)],
@@ -44,9 +45,10 @@ def deals_frame(n_deals: int, n_buyers: int = 25, n_vendors: int = 12, seed: int
         "kind": rng.choice(schema.KINDS, n_deals),
         "status": rng.choice(["signed", "signed", "signed", "loi", "talks", "cancelled"], n_deals),
         "announced": announced.strftime("%Y-%m-%d"),
-        "value_usd": blank(rng.random(n_deals) < 0.7, value.astype(np.int64).astype(str)),
+        "value_usd": blank(has_value, value.astype(np.int64).astype(str)),
         "value_usd_low": "",
         "value_usd_high": "",
+        "value_basis": blank(has_value, rng.choice(schema.VALUE_BASES, n_deals)),
         "capacity_mw": blank(rng.random(n_deals) < 0.6, capacity.astype(np.int64).astype(str)),
         "capacity_mw_low": "",
         "capacity_mw_high": "",

@@ -82,7 +82,9 @@ def relation_problems(tables: dict[str, RawTable]) -> list[Problem]:
             problems += duplicate_ids(table, schema.UNIQUE_BY_FILE[file_name])
         problems += range_problems(table, schema.RANGES_BY_FILE.get(file_name, ()))
     if deals is not None:
-        problems += window_problems(deals) + part_of_problems(deals)
+        problems += window_problems(deals) + part_of_problems(deals) + value_basis_problems(deals)
+        problems += inferred_vendor_problems(tables.get(schema.INFERRED_VENDORS_FILE), deals)
+        problems += window_report_problems(tables.get(schema.WINDOWS_FILE), deals)
     if sources is not None and "source_id" in sources.frame:
         known = set(sources.frame["source_id"])
         for file_name, table in tables.items():
@@ -141,6 +143,82 @@ def window_problems(deals: RawTable) -> list[Problem]:
                 f"before deploy_start ({start_text}): the window must not run backwards",
             ))
     return problems
+
+
+def value_basis_problems(deals: RawTable) -> list[Problem]:
+    """A value needs its kind of money (value_basis), and a basis needs a value to describe."""
+    frame = deals.frame
+    values = ["value_usd", "value_usd_low", "value_usd_high"]
+    if not {"value_basis", *values} <= set(frame.columns):
+        return []
+    has_value = (frame[values] != "").any(axis=1)
+    problems = [
+        Problem(str(deals.path), line, "value_basis", "",
+                f"required where a value is reported: say what kind of money the value is "
+                f"({' | '.join(schema.VALUE_BASES)}; data/README.md explains each)")
+        for line in frame.index[has_value & (frame["value_basis"] == "")]
+    ]
+    problems += [
+        Problem(str(deals.path), line, "value_basis", basis,
+                "no value is reported for it to describe: leave it blank, or add the value")
+        for line, basis in frame.loc[~has_value & (frame["value_basis"] != ""), "value_basis"].items()
+    ]
+    return problems
+
+
+def _deal_problem(table: RawTable, line: int, deal_id: str) -> Problem:
+    return Problem(str(table.path), line, "deal_id", deal_id, "no deal with this deal_id in deals.csv")
+
+
+def inferred_vendor_problems(inferred: RawTable | None, deals: RawTable) -> list[Problem]:
+    """An inference names a deal, and only a deal whose source names no vendor: a reported
+    vendor is never overridden."""
+    if inferred is None or "deal_id" not in inferred.frame or "deal_id" not in deals.frame:
+        return []
+    reported = dict(zip(deals.frame["deal_id"], deals.frame.get("accelerator_vendor", "")))
+    problems = []
+    for line, deal_id in inferred.frame["deal_id"].items():
+        if deal_id not in reported:
+            problems.append(_deal_problem(inferred, line, deal_id))
+        elif reported[deal_id]:
+            problems.append(Problem(
+                str(inferred.path), line, "deal_id", deal_id,
+                f"the deal reports its vendor ({reported[deal_id]}) in deals.csv: an inference "
+                "cannot replace a reported vendor; remove this row"))
+    return problems
+
+
+def window_report_problems(windows: RawTable | None, deals: RawTable) -> list[Problem]:
+    """A window report names a deal and gives a date, and with every report applied in order
+    (deals.csv first) the window still runs forwards."""
+    if windows is None or not {"deal_id", "reported_on", *_ENDS} <= set(windows.frame.columns):
+        return []
+    frame, display = windows.frame, str(windows.path)
+    known = set(deals.frame.get("deal_id", ()))
+    current = {row["deal_id"]: {end: row.get(end, "") for end in _ENDS}
+               for row in deals.frame.to_dict("records")}
+    problems = []
+    ordered = sorted(frame.to_dict("index").items(), key=lambda item: (item[1]["reported_on"], item[0]))
+    for line, row in ordered:
+        if row["deal_id"] not in known:
+            problems.append(_deal_problem(windows, line, row["deal_id"]))
+            continue
+        if not any(row[end] for end in _ENDS):
+            problems.append(Problem(display, line, "deploy_start", "",
+                                    "no date: give deploy_start, deploy_end or both"))
+            continue
+        window = current[row["deal_id"]]
+        window.update({end: row[end] for end in _ENDS if _date(row[end]) is not None})
+        start, end = _date(window["deploy_start"]), _date(window["deploy_end"])
+        if start is not None and end is not None and start > end:
+            problems.append(Problem(
+                display, line, "deploy_end", window["deploy_end"],
+                f"before the deal's deploy_start ({window['deploy_start']}) once this report is "
+                "applied: the window must not run backwards"))
+    return problems
+
+
+_ENDS = ("deploy_start", "deploy_end")
 
 
 def part_of_problems(deals: RawTable) -> list[Problem]:
