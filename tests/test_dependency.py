@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from compute_deals import dependency, metrics
+from compute_deals import dependency, metrics, reconcile
 from compute_deals.charts import dependency as recipes
 from compute_deals.load import load_dataset
 
@@ -73,14 +73,19 @@ def test_nvidia_share_in_the_middle_of_a_ramp_with_its_band(online):
     assert np.isnan(timeline.loc[pd.Timestamp("2025-12-31"), "nvidia_share"])  # nothing online yet
 
 
-def test_share_of_known_leaves_unreported_capacity_out():
+def test_shares_keep_reported_inferred_and_unattributed_capacity_apart():
     online = pd.DataFrame({
-        "date": pd.to_datetime(["2026-12-31"] * 3), "vendor": ["Nvidia", "Zephyr", "Not reported"],
-        "online_mw": [100.0, 300.0, 100.0], "online_mw_low": [100.0, 300.0, 100.0],
-        "online_mw_high": [100.0, 300.0, 100.0],
+        "date": pd.to_datetime(["2026-12-31"] * 4), "vendor": ["Nvidia", "Zephyr", "Not reported", "Nvidia"],
+        "attribution": ["reported", "reported", "unattributed", "inferred"],
+        "online_mw": [100.0, 300.0, 100.0, 100.0], "online_mw_low": [100.0, 300.0, 100.0, 100.0],
+        "online_mw_high": [100.0, 300.0, 100.0, 100.0],
     })
     row = dependency.nvidia_share_timeline(online).iloc[0]
-    assert (row["nvidia_share"], row["nvidia_share_of_known"]) == (pytest.approx(0.2), pytest.approx(0.25))
+    assert row["nvidia_share"] == pytest.approx(200 / 500)  # of what has a vendor, inferred included
+    assert row["nvidia_share_reported"] == pytest.approx(100 / 400)  # reported vendors only
+    assert row["nvidia_share_floor"] == pytest.approx(200 / 600)  # the unattributed 100 MW not Nvidia
+    assert row["nvidia_share_ceiling"] == pytest.approx(300 / 600)  # ... or all Nvidia
+    online = online.iloc[:3]
     hhi = dependency.concentration(online).iloc[0]
     assert hhi["hhi"] == pytest.approx(0.25**2 + 0.75**2)
     assert hhi["vendors_above_5pct"] == 2
@@ -179,16 +184,42 @@ def test_the_tables_and_charts_of_a_buyer_show_its_new_vendor(acme_dir):
     assert list(shares["vendor"]) == ["Nvidia", "Quartz", "Not reported"]
     assert shares["capacity_mw"].tolist() == [100.0, 500.0, 300.0]
     timeline = dependency.nvidia_share_timeline_table(data, "Acme AI").set_index("date")
-    assert timeline.loc[pd.Timestamp("2026-03-31"), "nvidia_share"] == 1.0
-    assert timeline.loc[pd.Timestamp("2028-12-31"), "nvidia_share"] == pytest.approx(100 / 600)
+    # Acme reports 80 MW at the end of 2025, when its deals place 213/394 of the Nvidia deal: the
+    # installed base is the rest, 95% Nvidia (installed_nvidia_share) and 5% another vendor.
+    installed = 80 - 100 * 213 / 394
+    march = 100 * 303 / 394  # the Nvidia deal on 2026-03-31
+    assert timeline.loc[pd.Timestamp("2026-03-31"), "nvidia_share"] == pytest.approx(
+        (march + 0.95 * installed) / (march + installed))
+    assert timeline.loc[pd.Timestamp("2028-12-31"), "nvidia_share"] == pytest.approx(
+        (100 + 0.95 * installed) / (600 + installed))
+    assert timeline.loc[pd.Timestamp("2028-12-31"), "nvidia_share_reported"] == pytest.approx(100 / 600)
     source = "Acme filings"
     online = dependency.online_by_vendor_table(data, "Acme AI")
     for chart in (recipes.vendor_share(shares, "Acme AI", source),
                   recipes.online_by_vendor(online, "Acme AI", source, "2026-04-16")):
         rows = [row for data in chart.to_dict()["datasets"].values() for row in data if "vendor" in row]
-        assert {row["vendor"] for row in rows} == {"Nvidia", "Quartz", "Not reported"}
+        assert {"Nvidia", "Quartz", "Not reported"} <= {row["vendor"] for row in rows}
 
 
 def test_vendors_come_from_the_data():
     assert dependency.all_vendors(deals_frame(), tranches_frame()) == ["Nvidia", "Zephyr", "Not reported"]
     assert metrics.NOT_REPORTED not in dependency.all_vendors(deals_frame().iloc[:2], tranches_frame())
+
+
+def test_the_installed_base_closes_the_gap_to_the_buyers_own_fleet_and_holds():
+    dates = pd.DatetimeIndex(["2024-12-31", "2025-12-31", "2026-12-31"])
+    reported = pd.Series([300.0, 1000.0], index=pd.DatetimeIndex(["2024-12-31", "2025-12-31"]))
+    placed = pd.Series([100.0, 1200.0, 2000.0], index=dates)  # the deals place more than 2025's report
+    gaps = reconcile.gaps(placed, reported)
+    assert gaps["installed_mw"].tolist() == [200.0, 0.0]  # never below zero
+    assert gaps["explained_share"].tolist() == [pytest.approx(1 / 3), 1.0]
+    assert gaps["within_tolerance"].tolist() == [True, True]  # 1,200 is 20% above 1,000
+    assert reconcile.gaps(placed * 1.1, reported)["within_tolerance"].tolist() == [True, False]
+    held = reconcile.installed_mw(dates, gaps)
+    assert held.tolist() == [200.0, 0.0, 0.0]
+    early = reconcile.installed_mw(pd.DatetimeIndex(["2024-06-30", "2025-06-30"]), gaps)
+    assert early.tolist() == [0.0, 200.0]  # nothing before the first report; held between reports
+    rows = reconcile.installed_rows(held, 0.9)
+    assert rows.groupby("vendor")["online_mw"].sum().to_dict() == {
+        "Nvidia": pytest.approx(180.0), reconcile.OTHER_VENDOR: pytest.approx(20.0)}
+    assert set(rows["attribution"]) == {"assumed"}

@@ -20,9 +20,12 @@ def test_headlines_follow_the_parameters(acme):
     base = headlines.headlines(acme, "Acme AI")
     signed_only = headlines.headlines(acme, "Acme AI", {"statuses": ["signed"]})
     assert signed_only["median_usd_per_mw"] == base["median_usd_per_mw"]  # both priced deals are signed
-    # End of 2028: 100 MW on Nvidia, and the LOI's 500 MW on Quartz (fully online by then)
-    assert base["nvidia_share_2028"] == pytest.approx(100 / 600)
-    assert signed_only["nvidia_share_2028"] == 1.0
+    # Acme reports 80 MW at the end of 2025; its deals then place 213/394 of Bolt Cloud's 100 MW
+    # (linear from 2025-06-01 to 2026-06-30), so the installed base is the rest, 95% Nvidia.
+    installed = 80 - 100 * 213 / 394
+    # End of 2028: 100 MW on Nvidia, the LOI's 500 MW on Quartz (fully online by then), the base.
+    assert base["nvidia_share_2028"] == pytest.approx((100 + 0.95 * installed) / (600 + installed))
+    assert signed_only["nvidia_share_2028"] == pytest.approx((100 + 0.95 * installed) / (100 + installed))
 
 
 def test_every_headline_is_described(acme):

@@ -74,7 +74,7 @@ def test_capacity_without_a_complete_window_is_unplaced_except_its_tranches():
     online = ramp.online_capacity(deals, tranches, DATES)
     assert online["online_mw"].max() == 250.0
     assert ramp.unplaced(deals, tranches).to_dict("records") == [
-        {"deal_id": "d1", "vendor": "Nvidia", "unplaced_mw": 750.0}]
+        {"deal_id": "d1", "vendor": "Nvidia", "attribution": "reported", "unplaced_mw": 750.0}]
 
 
 def test_quarter_ends_run_from_2019_to_2030():

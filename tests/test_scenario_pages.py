@@ -39,7 +39,7 @@ def acme(acme_dir):
 
 def test_a_scenario_added_to_the_file_adds_a_column(acme, tmp_path):
     path = tmp_path / "scenarios.yml"
-    path.write_text("base: {}\nslow:\n  non_nvidia_delay_months: 12\n")
+    path.write_text("base: {}\nslow:\n  non_nvidia_delay_months: 12\n  installed_nvidia_share: 0.95\n")
     two = uncertainty.scenario_comparison_table(acme, "Acme AI", scenarios_file=path)
     path.write_text(path.read_text() + "signed-only:\n  statuses: [signed]\n")
     three = uncertainty.scenario_comparison_table(acme, "Acme AI", scenarios_file=path)
@@ -48,7 +48,8 @@ def test_a_scenario_added_to_the_file_adds_a_column(acme, tmp_path):
     assert list(table.columns[1:]) == [f'<a href="../scenarios/{n}.html">{n}</a>'
                                        for n in ("base", "slow", "signed-only")]
     assert len(table) == len(uncertainty.FIGURES)
-    # the scenario holds what it sets: no interval left on the share once the delay is fixed
+    # the scenario holds what it sets: no interval left on the share once the delay and the
+    # installed base's vendor mix are fixed (Acme reports no capacity range)
     slow = three[(three["scenario"] == "slow") & (three["figure"] == "nvidia_share_2028")].iloc[0]
     assert slow["p5"] == slow["p95"] == slow["value"]
 

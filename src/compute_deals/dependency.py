@@ -13,15 +13,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from compute_deals import cost, metrics, ramp
+from compute_deals import cost, metrics, ramp, reconcile
 from compute_deals.load import Dataset
 from compute_deals.parameters import ALL_STATUSES_BUT_CANCELLED, Parameter
 
-NVIDIA = "Nvidia"
+NVIDIA = metrics.NVIDIA
 SHARE_THRESHOLD = 0.05  # a vendor "counts" in the concentration chart above 5% of known capacity
 LEVELS = [f"online_mw{level}" for level in ramp.LEVELS]
 AS_OF = "2026-04-16"
 DELAY_MONTHS = 0
+INSTALLED_SHARE = reconcile.PARAMETERS[0].default
 COMPARISON_DELAY_MONTHS = 12
 DELAY_SOURCES = ("naija247-2024-07-19-broadcom", "stocktwits-2026-05-broadcom")
 
@@ -65,7 +66,7 @@ def delay_non_nvidia(deals: pd.DataFrame, tranches: pd.DataFrame,
     """The deals and tranches with every deployment not on Nvidia moved `months` later."""
     offset = pd.DateOffset(months=months)
     later_deals = deals.copy()
-    shifted = ~is_nvidia(metrics.vendor(deals))
+    shifted = ~is_nvidia(metrics.attributed_vendor(deals))
     for column in ("deploy_start", "deploy_end"):
         later_deals.loc[shifted, column] = deals.loc[shifted, column] + offset
     later_tranches = tranches.copy()
@@ -77,21 +78,26 @@ def delay_non_nvidia(deals: pd.DataFrame, tranches: pd.DataFrame,
 def all_vendors(deals: pd.DataFrame, tranches: pd.DataFrame) -> list[str]:
     """Every vendor of these deals and their tranches, "Not reported" last."""
     ours = tranches[tranches["deal_id"].isin(deals["deal_id"])]
-    names = set(metrics.vendor(deals)) | set(ramp.tranche_vendors(deals, ours))
+    names = set(metrics.attributed_vendor(deals)) | set(ramp.tranche_vendors(deals, ours))
     return sorted(names - {metrics.NOT_REPORTED}) + sorted(names & {metrics.NOT_REPORTED})
 
 
-def contracted_mw(deals: pd.DataFrame, tranches: pd.DataFrame) -> pd.Series:
-    """Reported MW by vendor: each tranche under its vendor, the rest of a deal under the deal's
-    (the same split the ramp makes)."""
+def contracted_mw(deals: pd.DataFrame, tranches: pd.DataFrame) -> pd.DataFrame:
+    """Reported MW by vendor (rows) and how the vendor is known (columns: reported, inferred,
+    unattributed): each tranche under its vendor, the rest of a deal under the deal's (the same
+    split the ramp makes)."""
     ours = tranches[tranches["deal_id"].isin(deals["deal_id"])]
     in_tranches = ours.groupby("deal_id")["capacity_mw"].sum()
     rest = (deals["capacity_mw"] - deals["deal_id"].map(in_tranches).fillna(0)).clip(lower=0)
     pieces = pd.concat([
-        pd.DataFrame({"vendor": ramp.tranche_vendors(deals, ours), "capacity_mw": ours["capacity_mw"]}),
-        pd.DataFrame({"vendor": metrics.vendor(deals), "capacity_mw": rest}),
+        pd.DataFrame({"vendor": ramp.tranche_vendors(deals, ours),
+                      "attribution": ramp.tranche_attributions(deals, ours), "capacity_mw": ours["capacity_mw"]}),
+        pd.DataFrame({"vendor": metrics.attributed_vendor(deals), "attribution": metrics.attribution(deals),
+                      "capacity_mw": rest}),
     ])
-    return pieces.groupby("vendor")["capacity_mw"].sum()
+    return pieces.pivot_table(index="vendor", columns="attribution", values="capacity_mw",
+                              aggfunc="sum", fill_value=0.0).reindex(
+        columns=[metrics.REPORTED, metrics.INFERRED, metrics.UNATTRIBUTED], fill_value=0.0)
 
 
 def derived_mw(deals: pd.DataFrame) -> pd.Series:
@@ -116,19 +122,24 @@ def vendor_share(deals: pd.DataFrame, tranches: pd.DataFrame) -> pd.DataFrame:
     Dollars sum the deals that report a value; n_with_value says how many do. capacity_mw_derived
     (from accelerator counts, for deals that report no MW) is apart and enters no share."""
     vendors = all_vendors(deals, tranches)
-    by_vendor = deals.groupby(metrics.vendor(deals))
+    by_vendor = deals.groupby(metrics.attributed_vendor(deals))
     counts = {"n_deals": by_vendor.size(), "n_with_capacity": by_vendor["capacity_mw"].count(),
               "n_with_value": by_vendor["value_usd"].count()}
-    capacity = contracted_mw(deals, tranches).reindex(vendors, fill_value=0.0)
+    split = contracted_mw(deals, tranches).reindex(vendors, fill_value=0.0)
+    capacity = split.sum(axis=1)
     # A vendor none of whose deals reports a value has no dollar figure (NaN), not $0.
     value = by_vendor["value_usd"].sum(min_count=1).reindex(vendors)
     return pd.DataFrame({
         "vendor": vendors,
         **{name: count.reindex(vendors, fill_value=0).to_numpy() for name, count in counts.items()},
         "capacity_mw": capacity.to_numpy(),
+        "capacity_mw_reported": split[metrics.REPORTED].to_numpy(),
+        "capacity_mw_inferred": split[metrics.INFERRED].to_numpy(),
         "share": share_of_total(capacity).to_numpy(),
+        "share_reported_only": share_of_known(split[metrics.REPORTED].where(
+            split.index != metrics.NOT_REPORTED, 0.0)).to_numpy(),
         "share_of_known": share_of_known(capacity).to_numpy(),
-        "capacity_mw_derived": derived_mw(deals).groupby(metrics.vendor(deals)).sum()
+        "capacity_mw_derived": derived_mw(deals).groupby(metrics.attributed_vendor(deals)).sum()
         .reindex(vendors, fill_value=0.0).to_numpy(),
         "value_usd": value.to_numpy(),
         "value_share": share_of_total(value).to_numpy(),
@@ -137,35 +148,63 @@ def vendor_share(deals: pd.DataFrame, tranches: pd.DataFrame) -> pd.DataFrame:
 
 
 def online_by_vendor(deals: pd.DataFrame, tranches: pd.DataFrame, dates: pd.DatetimeIndex,
-                     shape: str) -> pd.DataFrame:
-    """MW online at each date by vendor, every vendor at every date (zero where none)."""
+                     shape: str, reported: pd.Series | None = None,
+                     installed_nvidia_share: float = INSTALLED_SHARE) -> pd.DataFrame:
+    """MW online at each date by vendor and attribution (reported, inferred, assumed: the
+    installed base reconciling with `reported`, the buyer's own fleet figures; unattributed),
+    every vendor-attribution pair at every date (zero where none)."""
     online = ramp.online_capacity(deals, tranches, dates, shape)
-    summed = online.groupby(["date", "vendor"])[LEVELS].sum()
-    grid = pd.MultiIndex.from_product([dates, all_vendors(deals, tranches)], names=["date", "vendor"])
+    if reported is not None and len(reported):
+        online, _ = reconcile.with_installed_base(online, dates, reported, installed_nvidia_share)
+    summed = online.groupby(["date", "vendor", "attribution"])[LEVELS].sum()
+    ours = tranches[tranches["deal_id"].isin(deals["deal_id"])]
+    pairs = pd.concat([
+        online[["vendor", "attribution"]],
+        pd.DataFrame({"vendor": metrics.attributed_vendor(deals), "attribution": metrics.attribution(deals)}),
+        pd.DataFrame({"vendor": ramp.tranche_vendors(deals, ours),
+                      "attribution": ramp.tranche_attributions(deals, ours)}),
+    ]).drop_duplicates()
+    order = {name: i for i, name in enumerate(all_vendors(deals, tranches))}
+    pairs = pairs.assign(_order=pairs["vendor"].map(order).fillna(len(order))).sort_values(
+        ["_order", "vendor", "attribution"], kind="stable")
+    grid = pd.MultiIndex.from_tuples(
+        [(date, v, a) for date in dates for v, a in zip(pairs["vendor"], pairs["attribution"])],
+        names=["date", "vendor", "attribution"])
     return summed.reindex(grid, fill_value=0.0).reset_index()
 
 
 def nvidia_share_timeline(online: pd.DataFrame) -> pd.DataFrame:
-    """Nvidia's MW and share of online MW at each date, from `online_by_vendor`. The low share
-    sets Nvidia's low capacity against everyone else's high, and the high share the reverse."""
-    nvidia = is_nvidia(online["vendor"])
-    by_date = online.groupby("date")
-    own = online[nvidia].groupby("date")[LEVELS].sum().reindex(by_date.size().index, fill_value=0.0)
-    total = by_date[LEVELS].sum()
-    known = online[online["vendor"] != metrics.NOT_REPORTED].groupby("date")["online_mw"].sum()
+    """Nvidia's MW and share of online MW at each date, from `online_by_vendor`.
+
+    nvidia_share is of the capacity whose vendor is attributed (reported, inferred, or assumed for
+    the installed base); nvidia_share_reported counts only vendors the deals' sources name;
+    nvidia_share_floor and nvidia_share_ceiling are the bounds where every unattributed MW is not,
+    or is, Nvidia's. The low and high shares set Nvidia's low capacity against everyone else's
+    high, and the reverse (reported capacity ranges)."""
+    dates = pd.Index(sorted(online["date"].unique()), name="date")
+
+    def summed(rows: pd.Series, column: str = "online_mw") -> pd.Series:
+        return online[rows].groupby("date")[column].sum().reindex(dates, fill_value=0.0)
+
+    nvidia, unattributed = is_nvidia(online["vendor"]), online["vendor"] == metrics.NOT_REPORTED
+    reported, everything = online["attribution"] == metrics.REPORTED, online["date"].notna()
     out = pd.DataFrame({
-        "nvidia_mw": own["online_mw"], "nvidia_mw_low": own["online_mw_low"],
-        "nvidia_mw_high": own["online_mw_high"],
-        "total_mw": total["online_mw"], "total_mw_low": total["online_mw_low"],
-        "total_mw_high": total["online_mw_high"],
-        "known_mw": known.reindex(total.index, fill_value=0.0),
+        **{f"nvidia_mw{level}": summed(nvidia, f"online_mw{level}") for level in ramp.LEVELS},
+        **{f"total_mw{level}": summed(everything, f"online_mw{level}") for level in ramp.LEVELS},
+        "attributed_mw": summed(~unattributed), "unattributed_mw": summed(unattributed),
+        "reported_mw": summed(reported), "nvidia_mw_reported": summed(nvidia & reported),
+        "installed_mw": summed(online["attribution"] == metrics.ASSUMED),
     })
-    others_low = out["total_mw_low"] - out["nvidia_mw_low"]
-    others_high = out["total_mw_high"] - out["nvidia_mw_high"]
-    out["nvidia_share"] = ratio(out["nvidia_mw"], out["total_mw"])
-    out["nvidia_share_low"] = ratio(out["nvidia_mw_low"], out["nvidia_mw_low"] + others_high)
-    out["nvidia_share_high"] = ratio(out["nvidia_mw_high"], out["nvidia_mw_high"] + others_low)
-    out["nvidia_share_of_known"] = ratio(out["nvidia_mw"], out["known_mw"])
+    attributed_low = out["total_mw_low"] - summed(unattributed, "online_mw_low")
+    attributed_high = out["total_mw_high"] - summed(unattributed, "online_mw_high")
+    out["nvidia_share"] = ratio(out["nvidia_mw"], out["attributed_mw"])
+    out["nvidia_share_low"] = ratio(out["nvidia_mw_low"],
+                                    out["nvidia_mw_low"] + attributed_high - out["nvidia_mw_high"])
+    out["nvidia_share_high"] = ratio(out["nvidia_mw_high"],
+                                     out["nvidia_mw_high"] + attributed_low - out["nvidia_mw_low"])
+    out["nvidia_share_reported"] = ratio(out["nvidia_mw_reported"], out["reported_mw"])
+    out["nvidia_share_floor"] = ratio(out["nvidia_mw"], out["total_mw"])
+    out["nvidia_share_ceiling"] = ratio(out["nvidia_mw"] + out["unattributed_mw"], out["total_mw"])
     return out.reset_index()
 
 
@@ -200,12 +239,14 @@ def lowest_share(timeline: pd.DataFrame) -> pd.Series:
 
 
 def delay_comparison(deals: pd.DataFrame, tranches: pd.DataFrame, dates: pd.DatetimeIndex,
-                     shape: str, delays: list[int]) -> pd.DataFrame:
+                     shape: str, delays: list[int], reported: pd.Series | None = None,
+                     installed_nvidia_share: float = INSTALLED_SHARE) -> pd.DataFrame:
     """Nvidia's share of online MW at each date under each delay of non-Nvidia deployments."""
     paths = []
     for months in sorted(set(delays)):
         later = delay_non_nvidia(deals, tranches, months)
-        timeline = nvidia_share_timeline(online_by_vendor(*later, dates, shape))
+        timeline = nvidia_share_timeline(online_by_vendor(*later, dates, shape, reported,
+                                                          installed_nvidia_share))
         paths.append(timeline[["date", "nvidia_share"]].assign(delay_months=months))
     return pd.concat(paths, ignore_index=True)[["date", "delay_months", "nvidia_share"]]
 
@@ -225,36 +266,54 @@ def vendor_share_table(data: Dataset, buyer: str,
     return vendor_share(metrics.summable(metrics.buyer_deals(data.deals, buyer, statuses)), data.tranches)
 
 
-def _online(data: Dataset, buyer: str, statuses, ramp_shape: str, delay_months: int) -> pd.DataFrame:
+def _online(data: Dataset, buyer: str, statuses, ramp_shape: str, delay_months: int,
+            installed_nvidia_share: float) -> pd.DataFrame:
     later = delay_non_nvidia(metrics.summable(metrics.buyer_deals(data.deals, buyer, statuses)), data.tranches, delay_months)
-    return online_by_vendor(*later, ramp.quarter_ends(), ramp_shape)
+    return online_by_vendor(*later, ramp.quarter_ends(), ramp_shape,
+                            reconcile.reported_online(data.buyer_capacity, buyer), installed_nvidia_share)
 
 
 def online_by_vendor_table(data: Dataset, buyer: str, statuses=tuple(ALL_STATUSES_BUT_CANCELLED),
-                           ramp_shape: str = "linear",
-                           non_nvidia_delay_months: int = DELAY_MONTHS) -> pd.DataFrame:
-    return _online(data, buyer, statuses, ramp_shape, non_nvidia_delay_months)
+                           ramp_shape: str = "linear", non_nvidia_delay_months: int = DELAY_MONTHS,
+                           installed_nvidia_share: float = INSTALLED_SHARE) -> pd.DataFrame:
+    return _online(data, buyer, statuses, ramp_shape, non_nvidia_delay_months, installed_nvidia_share)
 
 
 def nvidia_share_timeline_table(data: Dataset, buyer: str,
                                 statuses=tuple(ALL_STATUSES_BUT_CANCELLED),
                                 ramp_shape: str = "linear",
-                                non_nvidia_delay_months: int = DELAY_MONTHS) -> pd.DataFrame:
-    return nvidia_share_timeline(_online(data, buyer, statuses, ramp_shape, non_nvidia_delay_months))
+                                non_nvidia_delay_months: int = DELAY_MONTHS,
+                                installed_nvidia_share: float = INSTALLED_SHARE) -> pd.DataFrame:
+    return nvidia_share_timeline(_online(data, buyer, statuses, ramp_shape, non_nvidia_delay_months,
+                                         installed_nvidia_share))
 
 
 def concentration_table(data: Dataset, buyer: str, statuses=tuple(ALL_STATUSES_BUT_CANCELLED),
-                        ramp_shape: str = "linear",
-                        non_nvidia_delay_months: int = DELAY_MONTHS) -> pd.DataFrame:
-    return concentration(_online(data, buyer, statuses, ramp_shape, non_nvidia_delay_months))
+                        ramp_shape: str = "linear", non_nvidia_delay_months: int = DELAY_MONTHS,
+                        installed_nvidia_share: float = INSTALLED_SHARE) -> pd.DataFrame:
+    return concentration(_online(data, buyer, statuses, ramp_shape, non_nvidia_delay_months,
+                                 installed_nvidia_share))
 
 
 def delay_comparison_table(data: Dataset, buyer: str, statuses=tuple(ALL_STATUSES_BUT_CANCELLED),
                            ramp_shape: str = "linear",
                            non_nvidia_delay_months: int = DELAY_MONTHS,
-                           comparison_delay_months: int = COMPARISON_DELAY_MONTHS) -> pd.DataFrame:
+                           comparison_delay_months: int = COMPARISON_DELAY_MONTHS,
+                           installed_nvidia_share: float = INSTALLED_SHARE) -> pd.DataFrame:
     return delay_comparison(metrics.summable(metrics.buyer_deals(data.deals, buyer, statuses)), data.tranches, ramp.quarter_ends(),
-                            ramp_shape, [non_nvidia_delay_months, comparison_delay_months])
+                            ramp_shape, [non_nvidia_delay_months, comparison_delay_months],
+                            reconcile.reported_online(data.buyer_capacity, buyer), installed_nvidia_share)
+
+
+def reconciliation_table(data: Dataset, buyer: str, statuses=tuple(ALL_STATUSES_BUT_CANCELLED),
+                         ramp_shape: str = "linear",
+                         non_nvidia_delay_months: int = DELAY_MONTHS) -> pd.DataFrame:
+    """reconciliation.csv: at each year the buyer reports its fleet, what the deals place and the
+    installed base that closes the gap."""
+    later = delay_non_nvidia(metrics.summable(metrics.buyer_deals(data.deals, buyer, statuses)),
+                             data.tranches, non_nvidia_delay_months)
+    placed = ramp.online_capacity(*later, ramp.quarter_ends(), ramp_shape).groupby("date")["online_mw"].sum()
+    return reconcile.gaps(placed, reconcile.reported_online(data.buyer_capacity, buyer))
 
 
 def unplaced_by_vendor(deals: pd.DataFrame, tranches: pd.DataFrame) -> pd.DataFrame:

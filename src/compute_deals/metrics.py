@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 NOT_REPORTED = "Not reported"
+NVIDIA = "Nvidia"
 # How a megawatt's vendor is known: named by the deal's source, inferred from other sources
 # (inferred_vendors.csv), assumed by a parameter (the buyer's installed base), or not at all.
 REPORTED, INFERRED, ASSUMED, UNATTRIBUTED = "reported", "inferred", "assumed", "unattributed"
@@ -27,15 +28,20 @@ def vendor(deals: pd.DataFrame) -> pd.Series:
     return deals["accelerator_vendor"].replace("", NOT_REPORTED)
 
 
+def _inferred(deals: pd.DataFrame) -> pd.Series:
+    """vendor_inferred, blank for frames built without it (no inference)."""
+    return deals["vendor_inferred"] if "vendor_inferred" in deals else pd.Series("", index=deals.index)
+
+
 def attributed_vendor(deals: pd.DataFrame) -> pd.Series:
     """Each deal's vendor as reported, else as inferred, else "Not reported"."""
     return deals["accelerator_vendor"].where(deals["accelerator_vendor"] != "",
-                                             deals["vendor_inferred"]).replace("", NOT_REPORTED)
+                                             _inferred(deals)).replace("", NOT_REPORTED)
 
 
 def attribution(deals: pd.DataFrame) -> pd.Series:
     """How each deal's vendor is known: reported, inferred or unattributed."""
-    reported, inferred = deals["accelerator_vendor"] != "", deals["vendor_inferred"] != ""
+    reported, inferred = deals["accelerator_vendor"] != "", _inferred(deals) != ""
     return pd.Series(np.select([reported, inferred], [REPORTED, INFERRED], UNATTRIBUTED),
                      index=deals.index)
 

@@ -50,10 +50,11 @@ def registry() -> dict[str, Parameter]:
     from compute_deals import cost
     from compute_deals import dependency
     from compute_deals import ramp
+    from compute_deals import reconcile
     from compute_deals import uncertainty
 
-    gathered = [*COMMON, *ramp.PARAMETERS, *dependency.PARAMETERS, *cost.PARAMETERS,
-                *uncertainty.PARAMETERS]
+    gathered = [*COMMON, *ramp.PARAMETERS, *dependency.PARAMETERS, *reconcile.PARAMETERS,
+                *cost.PARAMETERS, *uncertainty.PARAMETERS]
     names = [p.name for p in gathered]
     duplicates = {n for n in names if names.count(n) > 1}
     assert not duplicates, f"parameters declared twice: {duplicates}"

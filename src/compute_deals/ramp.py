@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from compute_deals.metrics import NOT_REPORTED, reading, vendor
+from compute_deals.metrics import NOT_REPORTED, REPORTED, attributed_vendor, attribution, reading
 from compute_deals.parameters import Parameter
 
 RAMP_SHAPES = ("linear", "step_start", "step_end")
@@ -50,10 +50,17 @@ def fraction_matrix(starts, ends, dates: pd.DatetimeIndex, shape: str) -> np.nda
 
 
 def tranche_vendors(deals: pd.DataFrame, tranches: pd.DataFrame) -> pd.Series:
-    """Each tranche's vendor: its own where reported, else its deal's."""
-    deal_vendor = pd.Series(vendor(deals).to_numpy(), index=deals["deal_id"])
+    """Each tranche's vendor: its own where reported, else its deal's (reported or inferred)."""
+    deal_vendor = pd.Series(attributed_vendor(deals).to_numpy(), index=deals["deal_id"])
     own = tranches["accelerator_vendor"].replace("", np.nan)
     return own.fillna(tranches["deal_id"].map(deal_vendor)).fillna(NOT_REPORTED)
+
+
+def tranche_attributions(deals: pd.DataFrame, tranches: pd.DataFrame) -> pd.Series:
+    """How each tranche's vendor is known: reported where the tranche names it, else as its deal's."""
+    deal_attribution = pd.Series(attribution(deals).to_numpy(), index=deals["deal_id"])
+    inherited = tranches["deal_id"].map(deal_attribution)
+    return inherited.where(tranches["accelerator_vendor"] == "", REPORTED)
 
 
 def pieces(deals: pd.DataFrame, tranches: pd.DataFrame) -> pd.DataFrame:
@@ -65,13 +72,13 @@ def pieces(deals: pd.DataFrame, tranches: pd.DataFrame) -> pd.DataFrame:
     in_tranches = deals["deal_id"].map(ours.groupby("deal_id")["capacity_mw"].sum()).fillna(0.0)
     steps = pd.DataFrame({
         "deal_id": ours["deal_id"], "start": ours["online"], "end": ours["online"],
-        "vendor": tranche_vendors(deals, ours),
+        "vendor": tranche_vendors(deals, ours), "attribution": tranche_attributions(deals, ours),
         **{f"mw{level}": ours["capacity_mw"] for level in LEVELS}, "in_tranches": 0.0, "rest": False,
     })
     placed = deals[["deploy_start", "deploy_end", "capacity_mw"]].notna().all(axis=1)
     rests = pd.DataFrame({
         "deal_id": deals["deal_id"], "start": deals["deploy_start"], "end": deals["deploy_end"],
-        "vendor": vendor(deals),
+        "vendor": attributed_vendor(deals), "attribution": attribution(deals),
         **{f"mw{level}": (reading(deals, "capacity_mw", level) - in_tranches).clip(lower=0) for level in LEVELS},
         "in_tranches": in_tranches, "rest": True,
     })[placed]
@@ -80,18 +87,20 @@ def pieces(deals: pd.DataFrame, tranches: pd.DataFrame) -> pd.DataFrame:
 
 def online_capacity(deals: pd.DataFrame, tranches: pd.DataFrame, dates: pd.DatetimeIndex,
                     shape: str = "linear") -> pd.DataFrame:
-    """MW online at each date, per deal and vendor: columns date, deal_id, vendor, online_mw,
-    online_mw_low, online_mw_high (one row per date and deal-vendor that has any capacity)."""
+    """MW online at each date, per deal and vendor: columns date, deal_id, vendor, attribution
+    (how the vendor is known), online_mw, online_mw_low, online_mw_high (one row per date and
+    deal-vendor that has any capacity)."""
     placed = pieces(deals, tranches)
     share = fraction_matrix(placed["start"], placed["end"], dates, shape)
     frame = pd.DataFrame({
         "date": np.tile(dates, len(placed)),
         "deal_id": np.repeat(placed["deal_id"].to_numpy(), len(dates)),
         "vendor": np.repeat(placed["vendor"].to_numpy(), len(dates)),
+        "attribution": np.repeat(placed["attribution"].to_numpy(), len(dates)),
         **{f"online_mw{level}": (share * placed[f"mw{level}"].to_numpy(float)[:, None]).ravel()
            for level in LEVELS},
     })
-    summed = frame.groupby(["date", "deal_id", "vendor"], as_index=False, sort=True).sum()
+    summed = frame.groupby(["date", "deal_id", "vendor", "attribution"], as_index=False, sort=True).sum()
     return summed[summed[[f"online_mw{level}" for level in LEVELS]].sum(axis=1) > 0]
 
 
@@ -100,5 +109,6 @@ def unplaced(deals: pd.DataFrame, tranches: pd.DataFrame) -> pd.DataFrame:
     in_tranches = tranches.groupby("deal_id")["capacity_mw"].sum()
     remaining = (deals["capacity_mw"] - deals["deal_id"].map(in_tranches).fillna(0)).clip(lower=0)
     no_window = deals[["deploy_start", "deploy_end"]].isna().any(axis=1)
-    out = pd.DataFrame({"deal_id": deals["deal_id"], "vendor": vendor(deals), "unplaced_mw": remaining})
+    out = pd.DataFrame({"deal_id": deals["deal_id"], "vendor": attributed_vendor(deals),
+                        "attribution": attribution(deals), "unplaced_mw": remaining})
     return out[no_window & (remaining > 0)].reset_index(drop=True)

@@ -31,7 +31,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from compute_deals import cost, dependency, headlines, metrics, overlaps, ramp, scenarios
+from compute_deals import cost, dependency, headlines, metrics, overlaps, ramp, reconcile, scenarios
 from compute_deals.load import Dataset
 from compute_deals.parameters import Parameter, registry
 
@@ -51,8 +51,8 @@ REPORTED_VALUES, REPORTED_CAPACITIES = "reported value ranges", "reported capaci
 DERIVED_COST_INPUTS = ("value_benchmark", "pue", "server_overhead", "tdp_scale")
 VARIED = {  # what the draws vary for each figure (parameters the scenario sets are held)
     "median_usd_per_mw": (REPORTED_VALUES, REPORTED_CAPACITIES),
-    "nvidia_share_2026": (REPORTED_CAPACITIES, "non_nvidia_delay_months"),
-    "nvidia_share_2028": (REPORTED_CAPACITIES, "non_nvidia_delay_months"),
+    "nvidia_share_2026": (REPORTED_CAPACITIES, "non_nvidia_delay_months", "installed_nvidia_share"),
+    "nvidia_share_2028": (REPORTED_CAPACITIES, "non_nvidia_delay_months", "installed_nvidia_share"),
     "peak_concurrent_deals": (),
     "peak_annual_commitment_usd": (REPORTED_VALUES,),
     MEDIAN_ALL: (REPORTED_VALUES, REPORTED_CAPACITIES, *DERIVED_COST_INPUTS),
@@ -187,19 +187,23 @@ def fractions(pieces: pd.DataFrame, dates: pd.DatetimeIndex, shape: str, months:
 
 
 def online_mw(pieces: pd.DataFrame, dates: pd.DatetimeIndex, shape: str, delays: np.ndarray,
-              ranged: np.ndarray, drawn_mw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """MW online at each date in each draw, on Nvidia and in all (draws × dates each). Pieces
-    marked `ranged` take their MW from drawn_mw (draws × ranged pieces), the others their mw.
-    One matrix product per whole-month delay drawn: a loop over delays, not over deals."""
+              ranged: np.ndarray, drawn_mw: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """MW online at each date in each draw: on Nvidia, with an attributed vendor, and in all
+    (draws × dates each). Pieces marked `ranged` take their MW from drawn_mw (draws × ranged
+    pieces), the others their mw. One matrix product per whole-month delay drawn: a loop over
+    delays, not over deals."""
     fixed = pieces["mw"].where(~ranged, 0.0).to_numpy(float)
-    on_nvidia = pieces["nvidia"].to_numpy(float)[:, None]
-    nvidia, total = np.zeros((len(delays), len(dates))), np.zeros((len(delays), len(dates)))
+    weights = np.column_stack([pieces["nvidia"].to_numpy(float),
+                               (pieces["vendor"] != metrics.NOT_REPORTED).to_numpy(float),
+                               np.ones(len(pieces))])
+    out = np.zeros((3, len(delays), len(dates)))
     for months in np.unique(delays):
         rows = delays == months
         share = fractions(pieces, dates, shape, int(months))
-        nvidia[rows] = fixed @ (share * on_nvidia) + drawn_mw[rows] @ (share * on_nvidia)[ranged]
-        total[rows] = fixed @ share + drawn_mw[rows] @ share[ranged]
-    return nvidia, total
+        for k in range(3):
+            weighted = share * weights[:, k:k + 1]
+            out[k, rows] = fixed @ weighted + drawn_mw[rows] @ weighted[ranged]
+    return out[0], out[1], out[2]
 
 
 # The simulation ---------------------------------------------------------------------------------
@@ -207,17 +211,21 @@ def online_mw(pieces: pd.DataFrame, dates: pd.DatetimeIndex, shape: str, delays:
 class Simulation(NamedTuple):
     dates: pd.DatetimeIndex
     nvidia_mw: np.ndarray  # MW online on Nvidia at each date under the scenario's parameters
+    attributed_mw: np.ndarray  # MW online whose vendor is attributed (Nvidia's share is of these)
     total_mw: np.ndarray  # MW online in all
     nvidia_mw_draws: np.ndarray  # the same in each draw (draws × dates)
+    attributed_mw_draws: np.ndarray
     total_mw_draws: np.ndarray
     figures: dict[str, np.ndarray]  # figure -> its draws, for the figures with an interval
     point_median_all: float  # the median $/MW with derived figures, under the scenario
     held: dict  # the parameters the scenario sets (held at their values)
 
 
-def online_draws(deals: pd.DataFrame, tranches: pd.DataFrame, parameters: dict, held: dict,
-                 n: int, seed: int) -> tuple[np.ndarray, ...]:
-    """The scenario's path of online MW (on Nvidia, in all) and its draws."""
+def online_draws(deals: pd.DataFrame, tranches: pd.DataFrame, reported: pd.Series, parameters: dict,
+                 held: dict, n: int, seed: int) -> tuple:
+    """The scenario's path of online MW (on Nvidia, attributed, in all) and its draws, with the
+    installed base that reconciles the scenario's path with `reported` (the buyer's own fleet
+    figures); the installed base's Nvidia share is drawn."""
     pieces = ramp.pieces(deals, tranches)
     pieces["nvidia"] = dependency.is_nvidia(pieces["vendor"])
     dates, shape = ramp.quarter_ends(), parameters["ramp_shape"]
@@ -231,7 +239,13 @@ def online_draws(deals: pd.DataFrame, tranches: pd.DataFrame, parameters: dict, 
     point = online_mw(pieces, dates, shape, np.array([parameters["non_nvidia_delay_months"]]),
                       np.zeros(len(pieces), bool), np.empty((1, 0)))
     draws = online_mw(pieces, dates, shape, delay_draws(parameters, held, n, seed), ranged, drawn_mw)
-    return dates, point[0][0], point[1][0], draws[0], draws[1]
+    installed = reconcile.installed_mw(dates, reconcile.gaps(pd.Series(point[2][0], index=dates),
+                                                             reported)).to_numpy()
+    nvidia_share = parameter_draws(parameters, held, "installed_nvidia_share", n, seed)
+    nvidia = point[0][0] + installed * parameters["installed_nvidia_share"]
+    nvidia_draws = draws[0] + installed[None, :] * nvidia_share[:, None]
+    return (dates, nvidia, point[1][0] + installed, point[2][0] + installed,
+            nvidia_draws, draws[1] + installed, draws[2] + installed)
 
 
 def cost_draws(deals: pd.DataFrame, benchmarks: pd.DataFrame, parameters: dict, held: dict,
@@ -278,7 +292,8 @@ def annual_peak_draws(deals: pd.DataFrame, n: int, seed: int) -> np.ndarray:
 
 
 def share(nvidia_mw: np.ndarray, total_mw: np.ndarray) -> np.ndarray:
-    """Nvidia's share of online MW; NaN where nothing is online (as dependency.ratio)."""
+    """Nvidia's share of online MW (of the MW with an attributed vendor, as in
+    dependency.nvidia_share_timeline); NaN where nothing is online (as dependency.ratio)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(total_mw > 0, nvidia_mw / total_mw, np.nan)
 
@@ -290,17 +305,20 @@ def simulate(data: Dataset, buyer: str, parameters: dict | None = None, sets=())
     kept, n, seed = held_parameters(p, sets), int(p["draws"]), int(p["seed"])
     rows = metrics.buyer_deals(data.deals, buyer, p["statuses"])
     deals = metrics.summable(rows)
-    dates, nvidia, total, nvidia_draws, total_draws = online_draws(deals, data.tranches, p, kept, n, seed)
+    reported = reconcile.reported_online(data.buyer_capacity, buyer)
+    dates, nvidia, attributed, total, nvidia_draws, attributed_draws, total_draws = online_draws(
+        deals, data.tranches, reported, p, kept, n, seed)
     # A cost per MW is each deal's own reported ratio: an umbrella's, not what its parts leave.
     median, median_all, point_all = cost_draws(metrics.current(rows), data.benchmarks, p, kept, n, seed)
-    shares = share(nvidia_draws, total_draws)
+    shares = share(nvidia_draws, attributed_draws)
     figures = {
         "median_usd_per_mw": median,
         **{name: shares[:, dates.get_loc(pd.Timestamp(day))] for name, day in SHARE_DATES.items()},
         "peak_annual_commitment_usd": annual_peak_draws(deals, n, seed),
         MEDIAN_ALL: median_all,
     }
-    return Simulation(dates, nvidia, total, nvidia_draws, total_draws, figures, point_all, kept)
+    return Simulation(dates, nvidia, attributed, total, nvidia_draws, attributed_draws, total_draws,
+                      figures, point_all, kept)
 
 
 # What pages show --------------------------------------------------------------------------------
@@ -337,11 +355,11 @@ def intervals(points: dict, simulation: Simulation) -> pd.DataFrame:
 def paths(simulation: Simulation) -> pd.DataFrame:
     """Nvidia's share and the MW online at each quarter end: the scenario's path and the 5th and
     95th percentiles of the draws, from the first quarter with anything online in any draw."""
-    share_p5, share_p95 = percentiles(share(simulation.nvidia_mw_draws, simulation.total_mw_draws))
+    share_p5, share_p95 = percentiles(share(simulation.nvidia_mw_draws, simulation.attributed_mw_draws))
     online_p5, online_p95 = percentiles(simulation.total_mw_draws)
     frame = pd.DataFrame({
         "date": simulation.dates,
-        "nvidia_share": share(simulation.nvidia_mw, simulation.total_mw),
+        "nvidia_share": share(simulation.nvidia_mw, simulation.attributed_mw),
         "nvidia_share_p5": share_p5, "nvidia_share_p95": share_p95,
         "online_mw": simulation.total_mw, "online_mw_p5": online_p5, "online_mw_p95": online_p95,
         "nvidia_mw": simulation.nvidia_mw,
