@@ -233,3 +233,17 @@ def headline_texts(figures: dict[str, float]) -> dict[str, str]:
 def markdown_text(text: str) -> Markdown:
     """Text from data/ for a {glue:md} role: Markdown with every markup character escaped."""
     return Markdown(re.sub(r"([\\`*_{}\[\]()<>#+\-.!|~$&])", r"\\\1", text))
+
+
+def coverage_texts(coverage: dict) -> dict[str, str]:
+    """What the headlines rest on (compute_deals.headlines.coverage), as a reader sees it."""
+    shares = {name: share(value) for name, value in coverage.items() if name.startswith("nvidia_share_")}
+    return {
+        **shares,
+        "explained_share": share(coverage["explained_share"]),
+        "reported_mw": megawatts(coverage["reported_mw"]),
+        "reported_year": str(coverage["reported_year"]) if coverage["reported_year"] else DASH,
+        "unplaced_share": share(coverage["unplaced_share"]),
+        "n_priced": str(coverage["n_priced"]), "n_with_value": str(coverage["n_with_value"]),
+        "price_bases": " and ".join(b.replace("_", " ") for b in coverage["price_bases"]),
+    }

@@ -238,6 +238,9 @@ def page_table(table: pd.DataFrame) -> pd.DataFrame:
         "Status": [r.status for r in rows],
         "Kind": [r.kind.replace("_", " ") for r in rows],
         "Value": [_value_cell(r) for r in rows],
+        "Kind of money": [(r.value_basis or present.DASH).replace("_", " ")
+                          + ("" if r.value_is_price or not r.value_basis else " (not a price)")
+                          for r in rows],
         "Capacity": [_capacity_cell(r) for r in rows],
         "Per MW": [_usd_range(r.usd_per_mw, r.usd_per_mw_low, r.usd_per_mw_high) for r in rows],
         "Per MW-year": [

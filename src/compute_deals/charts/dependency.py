@@ -6,7 +6,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from compute_deals import present
+from compute_deals import metrics, present
 from compute_deals.charts import finished, projected_after
 from compute_deals.dependency import NVIDIA, SHARE_THRESHOLD
 
@@ -69,16 +69,22 @@ def vendor_share(frame: pd.DataFrame, buyer: str, source: str) -> alt.Chart:
     )
 
 
+ATTRIBUTION_OPACITY = alt.Scale(domain=list(metrics.ATTRIBUTIONS), range=[0.9, 0.55, 0.35, 0.2])
+
+
 def online_by_vendor(frame: pd.DataFrame, buyer: str, source: str, as_of: str) -> alt.Chart:
-    """Online MW over time, stacked by vendor."""
-    chart = alt.Chart(frame).mark_area(opacity=0.85).encode(
+    """Online MW over time, stacked by vendor, lighter as the vendor is less certain (reported,
+    inferred, assumed for the installed base, unattributed)."""
+    chart = alt.Chart(frame).mark_area().encode(
         x=alt.X("date:T", title=None, axis=DATE_AXIS),
         y=alt.Y("online_mw:Q", title="Online capacity (MW)", stack="zero"),
         color=alt.Color("vendor:N", title="Accelerator vendor"),
+        opacity=alt.Opacity("attribution:N", title="Vendor", scale=ATTRIBUTION_OPACITY),
         order=alt.Order("vendor:N"),
         tooltip=[
             alt.Tooltip("date:T", title="Quarter end", format="%Y-%m-%d"),
             alt.Tooltip("vendor:N", title="Accelerator vendor"),
+            alt.Tooltip("attribution:N", title="Vendor is"),
             alt.Tooltip("online_mw:Q", title="Online (MW)", format=",.0f"),
             alt.Tooltip("online_mw_low:Q", title="Low (MW)", format=",.0f"),
             alt.Tooltip("online_mw_high:Q", title="High (MW)", format=",.0f"),
@@ -88,7 +94,9 @@ def online_by_vendor(frame: pd.DataFrame, buyer: str, source: str, as_of: str) -
         alt.layer(*projected_after(as_of, frame["date"].max()), chart), source, "online_by_vendor.csv",
         f"{buyer}'s contracted capacity as it comes online, by accelerator vendor",
         ["Reported MW online at each quarter end: tranches at their dates, the rest ramped over "
-         "each deal's window.", "Capacity without a complete window is not placed in time."],
+         "each deal's window; the installed base closes the gap to the buyer's own fleet figures.",
+         "Lighter: vendor inferred, assumed (installed base) or unattributed. Capacity without a "
+         "complete window is not placed in time."],
         f"Stacked area chart of online capacity in MW by accelerator vendor, quarter by quarter, "
         f"for {buyer}.",
     )
@@ -102,24 +110,29 @@ def nvidia_share(frame: pd.DataFrame, buyer: str, source: str, as_of: str) -> al
                 scale=alt.Scale(domain=[0, 1])),
         y2="nvidia_share_high:Q",
     )
+    bounds = base.mark_area(opacity=0.1).encode(y="nvidia_share_floor:Q", y2="nvidia_share_ceiling:Q")
+    reported = base.mark_line(strokeDash=[4, 3], opacity=0.7).encode(y="nvidia_share_reported:Q")
     line = base.mark_line(point=True).encode(
         y="nvidia_share:Q",
         tooltip=[
             alt.Tooltip("date:T", title="Quarter end", format="%Y-%m-%d"),
-            alt.Tooltip("nvidia_share:Q", title="Share of all online MW", format=".1%"),
-            alt.Tooltip("nvidia_share_low:Q", title="Share, low", format=".1%"),
-            alt.Tooltip("nvidia_share_high:Q", title="Share, high", format=".1%"),
-            alt.Tooltip("nvidia_share_of_known:Q", title="Share where vendor reported", format=".1%"),
+            alt.Tooltip("nvidia_share:Q", title="Share of MW with a vendor", format=".1%"),
+            alt.Tooltip("nvidia_share_low:Q", title="Share, low capacities", format=".1%"),
+            alt.Tooltip("nvidia_share_high:Q", title="Share, high capacities", format=".1%"),
+            alt.Tooltip("nvidia_share_reported:Q", title="Share, reported vendors only", format=".1%"),
+            alt.Tooltip("nvidia_share_floor:Q", title="Floor: unattributed not Nvidia", format=".1%"),
+            alt.Tooltip("nvidia_share_ceiling:Q", title="Ceiling: unattributed all Nvidia", format=".1%"),
             alt.Tooltip("nvidia_mw:Q", title=f"{NVIDIA} (MW)", format=",.0f"),
             alt.Tooltip("total_mw:Q", title="All online (MW)", format=",.0f"),
         ],
     )
     return finished(
-        alt.layer(*projected_after(as_of, frame["date"].max()), band, line), source,
+        alt.layer(*projected_after(as_of, frame["date"].max()), bounds, band, reported, line), source,
         "nvidia_share_timeline.csv",
         f"{NVIDIA}'s share of {buyer}'s online compute capacity, quarter by quarter",
-        ["Share of the MW online at each quarter end that runs on its accelerators.",
-         "The band spans the low and high reported capacities."],
+        ["Line: share of the online MW with a vendor (reported, inferred, or assumed for the "
+         "installed base). Dashed: reported vendors only.",
+         "Dark band: low and high reported capacities. Light band: unattributed MW none or all Nvidia."],
         f"Line chart of {NVIDIA}'s share of {buyer}'s online capacity from "
         f"{frame['date'].min():%Y} to {frame['date'].max():%Y}, with a low-high band.",
     )
@@ -205,4 +218,16 @@ def unplaced_page_table(frame: pd.DataFrame) -> pd.DataFrame:
         "Accelerator vendor": frame["vendor"],
         "Capacity not placed in time": frame["unplaced_mw"].map(present.megawatts),
         "Deals": frame["deals"],
+    })
+
+
+def reconciliation_page_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """dependency.reconciliation_table for a reader."""
+    return pd.DataFrame({
+        "Year end": frame["date"].dt.year.astype(str),
+        "Fleet the buyer reports": frame["reported_mw"].map(present.megawatts),
+        "Placed by the deals": frame["deals_mw"].map(present.megawatts),
+        "Installed base (the gap)": frame["installed_mw"].map(present.megawatts),
+        "Deals explain": frame["explained_share"].map(percent),
+        "Model within 25%": frame["within_tolerance"].map({True: "yes", False: "no"}),
     })
