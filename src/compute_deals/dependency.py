@@ -136,8 +136,7 @@ def vendor_share(deals: pd.DataFrame, tranches: pd.DataFrame) -> pd.DataFrame:
         "capacity_mw_reported": split[metrics.REPORTED].to_numpy(),
         "capacity_mw_inferred": split[metrics.INFERRED].to_numpy(),
         "share": share_of_total(capacity).to_numpy(),
-        "share_reported_only": share_of_known(split[metrics.REPORTED].where(
-            split.index != metrics.NOT_REPORTED, 0.0)).to_numpy(),
+        "share_reported_only": share_of_known(split[metrics.REPORTED]).to_numpy(),
         "share_of_known": share_of_known(capacity).to_numpy(),
         "capacity_mw_derived": derived_mw(deals).groupby(metrics.attributed_vendor(deals)).sum()
         .reindex(vendors, fill_value=0.0).to_numpy(),
