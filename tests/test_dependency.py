@@ -142,6 +142,22 @@ def test_a_delay_moves_every_deployment_not_on_nvidia_and_nothing_else():
     assert deals_frame()["deploy_start"][1] == pd.Timestamp("2026-01-01")  # inputs untouched
 
 
+def test_a_slip_moves_only_window_ends_coded_from_words():
+    deals = deals_frame().assign(deploy_start_basis=["wording", "reported", ""],
+                                 deploy_end_basis=["revised", "wording", ""])
+    later = dependency.slip_worded_windows(deals, 6)
+    assert later["deploy_start"].tolist()[:2] == [pd.Timestamp("2026-07-01"), pd.Timestamp("2026-01-01")]
+    assert later["deploy_end"].tolist()[:2] == [pd.Timestamp("2026-12-31"), pd.Timestamp("2027-06-30")]
+    assert dependency.slip_worded_windows(deals_frame(), 6).equals(deals_frame())  # no bases: no words
+
+
+def test_a_slip_and_a_delay_add_up_on_a_worded_window_not_on_nvidia():
+    deals = deals_frame().assign(deploy_start_basis="", deploy_end_basis=["", "wording", ""])
+    later, _ = dependency.scheduled(deals, tranches_frame(), 12, 6)
+    assert later.loc[1, "deploy_start"] == pd.Timestamp("2027-01-01")  # delayed only
+    assert later.loc[1, "deploy_end"] == pd.Timestamp("2028-06-30")  # 2026-12-31 + 6 + 12 months
+
+
 def test_an_nvidia_tranche_of_an_unreported_deal_stays_put():
     deals = deals_frame()
     tranches = pd.DataFrame({"deal_id": ["site"], "online": pd.to_datetime(["2026-06-30"]),

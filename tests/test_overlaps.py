@@ -19,7 +19,7 @@ def deals_frame(*rows: dict) -> pd.DataFrame:
         "capacity_mw": 100.0, "capacity_mw_low": np.nan, "capacity_mw_high": np.nan,
         "accelerator_vendor": "Nvidia", "deploy_start": pd.NaT, "deploy_end": pd.NaT,
         "term_years": np.nan, "sources": ("acme-release",), "part_of": "",
-        "value_usd_low": np.nan, "value_usd_high": np.nan,
+        "value_usd_low": np.nan, "value_usd_high": np.nan, "value_basis": "commitment",
     }
     frame = pd.DataFrame([{**default, **row} for row in rows])
     for column in ("announced", "deploy_start", "deploy_end"):
@@ -146,6 +146,21 @@ def test_value_spread_evenly_over_each_term_or_window_by_hand():
 def test_values_with_neither_a_term_nor_a_complete_window_are_listed_not_spread():
     left_out = overlaps.not_spread(overlaps.value_spans(metrics.summable(spread_deals())))
     assert left_out[["deal_id", "value_usd"]].to_dict("records") == [{"deal_id": "open", "value_usd": 50e6}]
+
+
+def test_only_a_price_of_capacity_is_a_commitment_of_a_year():
+    deals = metrics.summable(deals_frame(
+        window("stake", "2026-01-01", "2027-01-01", value_usd=900e6, value_basis="investment"),
+        window("cap", "2026-01-01", "2027-01-01", value_usd=5e9, value_basis="ceiling"),
+        window("chips", "2026-01-01", "2027-01-01", value_usd=365e6, value_basis="purchase"),
+    ))
+    spans = overlaps.value_spans(deals)
+    annual = overlaps.annual_commitments(overlaps.committed(spans, ["commitment", "purchase"]))
+    assert annual[["deal_id", "year", "value_usd"]].to_dict("records") == [
+        {"deal_id": "chips", "year": 2026, "value_usd": pytest.approx(365e6)}]
+    assert list(overlaps.not_committed(spans, ["commitment", "purchase"])["deal_id"]) == ["stake", "cap"]
+    # A reader who counts investments as commitments can say so: the bases are a parameter.
+    assert overlaps.committed(spans, ["investment"])["deal_id"].tolist() == ["stake"]
 
 
 def test_summed_deals_leave_out_superseded_and_uncounted_statuses(acme_dir):

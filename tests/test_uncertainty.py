@@ -39,11 +39,13 @@ def test_a_capacity_range_moves_the_share_through_the_ramp(tmp_path):
     assert p5 == pytest.approx(110 / 210, abs=0.003) and p95 == pytest.approx(290 / 390, abs=0.003)
 
 
-def test_the_delay_is_whole_months_each_equally_likely():
-    delays = uncertainty.delay_draws({}, {}, N, uncertainty.SEED)
-    assert set(delays) == set(range(0, 25))
-    assert delays.mean() == pytest.approx(12, abs=0.2)
-    assert np.bincount(delays).min() / N == pytest.approx(1 / 25, abs=0.01)
+@pytest.mark.parametrize("name, high", [("non_nvidia_delay_months", 24), ("worded_window_slip_months", 12)])
+def test_a_schedule_parameter_is_whole_months_each_equally_likely(name, high):
+    months = uncertainty.month_draws({}, {}, name, N, uncertainty.SEED)
+    assert set(months) == set(range(0, high + 1))
+    assert months.mean() == pytest.approx(high / 2, abs=0.2)
+    assert np.bincount(months).min() / N == pytest.approx(1 / (high + 1), abs=0.01)
+    assert (uncertainty.month_draws({name: 3}, {name: 3}, name, 5, 1) == 3).all()
 
 
 def test_a_parameter_the_scenario_sets_is_held_even_at_its_default():
@@ -70,13 +72,12 @@ def test_the_same_seed_gives_the_same_draws_and_another_seed_others(acme):
 
 
 @pytest.mark.parametrize("shape", ramp.RAMP_SHAPES)
-@pytest.mark.parametrize("months", [0, 5, 12])
-def test_the_ramp_matrices_give_the_ramp_model(acme, shape, months):
+@pytest.mark.parametrize("months, slip", [(0, 0), (5, 0), (12, 7), (0, 12)])
+def test_the_ramp_matrices_give_the_ramp_model(acme, shape, months, slip):
+    schedule = {"non_nvidia_delay_months": months, "worded_window_slip_months": slip}
     for data, buyer in ((acme, "Acme AI"), (load_dataset(ROOT / "data"), "OpenAI")):
-        timeline = dependency.nvidia_share_timeline_table(
-            data, buyer, ramp_shape=shape, non_nvidia_delay_months=months)
-        simulation = uncertainty.simulate(
-            data, buyer, {"ramp_shape": shape, "non_nvidia_delay_months": months, "draws": 10})
+        timeline = dependency.nvidia_share_timeline_table(data, buyer, ramp_shape=shape, **schedule)
+        simulation = uncertainty.simulate(data, buyer, {"ramp_shape": shape, **schedule, "draws": 10})
         np.testing.assert_allclose(simulation.total_mw, timeline["total_mw"])
         np.testing.assert_allclose(simulation.nvidia_mw, timeline["nvidia_mw"])
 

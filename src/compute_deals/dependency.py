@@ -24,7 +24,9 @@ AS_OF = "2026-04-16"
 DELAY_MONTHS = 0
 INSTALLED_SHARE = reconcile.PARAMETERS[0].default
 COMPARISON_DELAY_MONTHS = 12
+SLIP_MONTHS = 0
 DELAY_SOURCES = ("naija247-2024-07-19-broadcom", "stocktwits-2026-05-broadcom")
+SLIP_SOURCES = ("bloomberg-2025-12-12-oracle-delay", "decoder-2026-05-09-broadcom")
 
 PARAMETERS = (
     Parameter(
@@ -52,6 +54,16 @@ PARAMETERS = (
         "large enough to see what a slip does to the path, small next to the deployment windows.",
         sources=DELAY_SOURCES, low=0, high=24,
     ),
+    Parameter(
+        "worded_window_slip_months", SLIP_MONTHS, "months",
+        "every window end coded from a source's words (windows.csv, basis 'wording') comes this "
+        "many months later than coded",
+        reason="0 reads the words as coded. Such ends are targets in announcements, not contract "
+        "dates, and targets of this record have moved: some Oracle sites for OpenAI were reported "
+        "pushed a year (2027 to 2028), and the custom chip's volume from the second half of 2026 "
+        "to 2027. A slip of up to a year is that experience, a judgement rather than a figure.",
+        sources=SLIP_SOURCES, low=0, high=12,
+    ),
 )
 
 PARAMETERS_BY_NAME = {p.name: p for p in PARAMETERS}
@@ -73,6 +85,23 @@ def delay_non_nvidia(deals: pd.DataFrame, tranches: pd.DataFrame,
     shifted = ~is_nvidia(ramp.tranche_vendors(deals, tranches))
     later_tranches.loc[shifted, "online"] = tranches.loc[shifted, "online"] + offset
     return later_deals, later_tranches
+
+
+def slip_worded_windows(deals: pd.DataFrame, months: int) -> pd.DataFrame:
+    """The deals with every window end coded from words (deploy_start_basis or deploy_end_basis
+    'wording', metrics.current_windows) moved `months` later; reported and revised dates stay."""
+    offset, later = pd.DateOffset(months=months), deals.copy()
+    for column in metrics.WINDOW_ENDS:
+        from_words = metrics.worded(deals, column)
+        later.loc[from_words, column] = deals.loc[from_words, column] + offset
+    return later
+
+
+def scheduled(deals: pd.DataFrame, tranches: pd.DataFrame, delay_months: int,
+              slip_months: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The deals and tranches on the scenario's schedule: worded window ends slipped by
+    `slip_months`, then every deployment not on Nvidia delayed by `delay_months`."""
+    return delay_non_nvidia(slip_worded_windows(deals, slip_months), tranches, delay_months)
 
 
 def all_vendors(deals: pd.DataFrame, tranches: pd.DataFrame) -> list[str]:
@@ -239,11 +268,12 @@ def lowest_share(timeline: pd.DataFrame) -> pd.Series:
 
 def delay_comparison(deals: pd.DataFrame, tranches: pd.DataFrame, dates: pd.DatetimeIndex,
                      shape: str, delays: list[int], reported: pd.Series | None = None,
-                     installed_nvidia_share: float = INSTALLED_SHARE) -> pd.DataFrame:
+                     installed_nvidia_share: float = INSTALLED_SHARE,
+                     slip_months: int = SLIP_MONTHS) -> pd.DataFrame:
     """Nvidia's share of online MW at each date under each delay of non-Nvidia deployments."""
     paths = []
     for months in sorted(set(delays)):
-        later = delay_non_nvidia(deals, tranches, months)
+        later = scheduled(deals, tranches, months, slip_months)
         timeline = nvidia_share_timeline(online_by_vendor(*later, dates, shape, reported,
                                                           installed_nvidia_share))
         paths.append(timeline[["date", "nvidia_share"]].assign(delay_months=months))
@@ -266,51 +296,59 @@ def vendor_share_table(data: Dataset, buyer: str,
 
 
 def _online(data: Dataset, buyer: str, statuses, ramp_shape: str, delay_months: int,
-            installed_nvidia_share: float) -> pd.DataFrame:
-    later = delay_non_nvidia(metrics.summable(metrics.buyer_deals(data.deals, buyer, statuses)), data.tranches, delay_months)
+            installed_nvidia_share: float, slip_months: int) -> pd.DataFrame:
+    later = scheduled(metrics.summable(metrics.buyer_deals(data.deals, buyer, statuses)), data.tranches,
+                      delay_months, slip_months)
     return online_by_vendor(*later, ramp.quarter_ends(), ramp_shape,
                             reconcile.reported_online(data.buyer_capacity, buyer), installed_nvidia_share)
 
 
 def online_by_vendor_table(data: Dataset, buyer: str, statuses=tuple(ALL_STATUSES_BUT_CANCELLED),
                            ramp_shape: str = "linear", non_nvidia_delay_months: int = DELAY_MONTHS,
-                           installed_nvidia_share: float = INSTALLED_SHARE) -> pd.DataFrame:
-    return _online(data, buyer, statuses, ramp_shape, non_nvidia_delay_months, installed_nvidia_share)
+                           installed_nvidia_share: float = INSTALLED_SHARE,
+                           worded_window_slip_months: int = SLIP_MONTHS) -> pd.DataFrame:
+    return _online(data, buyer, statuses, ramp_shape, non_nvidia_delay_months, installed_nvidia_share,
+                   worded_window_slip_months)
 
 
 def nvidia_share_timeline_table(data: Dataset, buyer: str,
                                 statuses=tuple(ALL_STATUSES_BUT_CANCELLED),
                                 ramp_shape: str = "linear",
                                 non_nvidia_delay_months: int = DELAY_MONTHS,
-                                installed_nvidia_share: float = INSTALLED_SHARE) -> pd.DataFrame:
+                                installed_nvidia_share: float = INSTALLED_SHARE,
+                                worded_window_slip_months: int = SLIP_MONTHS) -> pd.DataFrame:
     return nvidia_share_timeline(_online(data, buyer, statuses, ramp_shape, non_nvidia_delay_months,
-                                         installed_nvidia_share))
+                                         installed_nvidia_share, worded_window_slip_months))
 
 
 def concentration_table(data: Dataset, buyer: str, statuses=tuple(ALL_STATUSES_BUT_CANCELLED),
                         ramp_shape: str = "linear", non_nvidia_delay_months: int = DELAY_MONTHS,
-                        installed_nvidia_share: float = INSTALLED_SHARE) -> pd.DataFrame:
+                        installed_nvidia_share: float = INSTALLED_SHARE,
+                        worded_window_slip_months: int = SLIP_MONTHS) -> pd.DataFrame:
     return concentration(_online(data, buyer, statuses, ramp_shape, non_nvidia_delay_months,
-                                 installed_nvidia_share))
+                                 installed_nvidia_share, worded_window_slip_months))
 
 
 def delay_comparison_table(data: Dataset, buyer: str, statuses=tuple(ALL_STATUSES_BUT_CANCELLED),
                            ramp_shape: str = "linear",
                            non_nvidia_delay_months: int = DELAY_MONTHS,
                            comparison_delay_months: int = COMPARISON_DELAY_MONTHS,
-                           installed_nvidia_share: float = INSTALLED_SHARE) -> pd.DataFrame:
+                           installed_nvidia_share: float = INSTALLED_SHARE,
+                           worded_window_slip_months: int = SLIP_MONTHS) -> pd.DataFrame:
     return delay_comparison(metrics.summable(metrics.buyer_deals(data.deals, buyer, statuses)), data.tranches, ramp.quarter_ends(),
                             ramp_shape, [non_nvidia_delay_months, comparison_delay_months],
-                            reconcile.reported_online(data.buyer_capacity, buyer), installed_nvidia_share)
+                            reconcile.reported_online(data.buyer_capacity, buyer), installed_nvidia_share,
+                            worded_window_slip_months)
 
 
 def reconciliation_table(data: Dataset, buyer: str, statuses=tuple(ALL_STATUSES_BUT_CANCELLED),
                          ramp_shape: str = "linear",
-                         non_nvidia_delay_months: int = DELAY_MONTHS) -> pd.DataFrame:
+                         non_nvidia_delay_months: int = DELAY_MONTHS,
+                         worded_window_slip_months: int = SLIP_MONTHS) -> pd.DataFrame:
     """reconciliation.csv: at each year the buyer reports its fleet, what the deals place and the
     installed base that closes the gap."""
-    later = delay_non_nvidia(metrics.summable(metrics.buyer_deals(data.deals, buyer, statuses)),
-                             data.tranches, non_nvidia_delay_months)
+    later = scheduled(metrics.summable(metrics.buyer_deals(data.deals, buyer, statuses)),
+                      data.tranches, non_nvidia_delay_months, worded_window_slip_months)
     placed = ramp.online_capacity(*later, ramp.quarter_ends(), ramp_shape).groupby("date")["online_mw"].sum()
     return reconcile.gaps(placed, reconcile.reported_online(data.buyer_capacity, buyer))
 

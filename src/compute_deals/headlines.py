@@ -20,8 +20,9 @@ HEADLINES = {
     "nvidia_share_2028": ("Nvidia's share of online capacity with an attributed vendor at the end "
                           "of 2028 (installed base included)", "share"),
     "peak_concurrent_deals": ("Most deals ramping up in one quarter", "deals"),
-    "peak_annual_commitment_usd": ("Largest committed value in one year (values spread over terms; "
-                                   "umbrellas net of their parts)", "US dollars"),
+    "peak_annual_commitment_usd": ("Largest committed value in one year (values that are a price of "
+                                   "capacity, spread over terms; umbrellas net of their parts)",
+                                   "US dollars"),
 }
 
 
@@ -46,9 +47,10 @@ def headlines(data: Dataset, buyer: str, parameters: dict | None = None) -> dict
     costs = cost.cost_per_mw_table(data, buyer, statuses, cost_assumptions(p))
     reported = costs[(costs["basis"] == "reported") & (costs["status"] != "superseded")]
     timeline = dependency.nvidia_share_timeline_table(
-        data, buyer, statuses, p["ramp_shape"], p["non_nvidia_delay_months"], p["installed_nvidia_share"])
+        data, buyer, statuses, p["ramp_shape"], p["non_nvidia_delay_months"], p["installed_nvidia_share"],
+        p["worded_window_slip_months"])
     concurrency = overlaps.concurrency_table(data, buyer, statuses)
-    annual = overlaps.annual_commitments_table(data, buyer, statuses).groupby("year")["value_usd"].sum()
+    annual = overlaps.annual_commitments_table(data, buyer, statuses, p["price_bases"]).groupby("year")["value_usd"].sum()
     return {
         "median_usd_per_mw": float(reported["usd_per_mw"].median()),
         "nvidia_share_2026": nvidia_share_at(timeline, "2026-12-31"),
@@ -69,7 +71,7 @@ def coverage(data: Dataset, buyer: str, parameters: dict | None = None) -> dict[
     p = with_defaults(parameters or {})
     statuses = p["statuses"]
     reconciled = dependency.reconciliation_table(data, buyer, statuses, p["ramp_shape"],
-                                                 p["non_nvidia_delay_months"])
+                                                 p["non_nvidia_delay_months"], p["worded_window_slip_months"])
     latest = reconciled.iloc[-1] if len(reconciled) else None
     deals = metrics.current(metrics.summable(metrics.buyer_deals(data.deals, buyer, statuses)))
     contracted = float(deals["capacity_mw"].sum())
@@ -77,7 +79,8 @@ def coverage(data: Dataset, buyer: str, parameters: dict | None = None) -> dict[
     costs = cost.cost_per_mw_table(data, buyer, statuses, cost_assumptions(p))
     current = costs[costs["status"] != "superseded"]
     timeline = dependency.nvidia_share_timeline_table(
-        data, buyer, statuses, p["ramp_shape"], p["non_nvidia_delay_months"], p["installed_nvidia_share"])
+        data, buyer, statuses, p["ramp_shape"], p["non_nvidia_delay_months"], p["installed_nvidia_share"],
+        p["worded_window_slip_months"])
     shares = {f"nvidia_share_{year}_{bound}": nvidia_share_at(timeline, day, f"nvidia_share_{bound}")
               for year, day in SHARE_DAYS.items() for bound in BOUNDS}
     return {

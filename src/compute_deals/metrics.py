@@ -12,6 +12,7 @@ NVIDIA = "Nvidia"
 REPORTED, INFERRED, ASSUMED, UNATTRIBUTED = "reported", "inferred", "assumed", "unattributed"
 ATTRIBUTIONS = (REPORTED, INFERRED, ASSUMED, UNATTRIBUTED)
 WINDOW_ENDS = ("deploy_start", "deploy_end")
+WORDING = "wording"  # a window end coded from a source's words (windows.csv basis)
 
 
 def deals_of(deals: pd.DataFrame, buyer: str) -> pd.DataFrame:
@@ -73,6 +74,11 @@ def current_windows(deals: pd.DataFrame, windows: pd.DataFrame) -> pd.DataFrame:
         out.loc[later, end] = out.loc[later, "deal_id"].map(given[end]).to_numpy()
         out.loc[later, f"{end}_basis"] = out.loc[later, "deal_id"].map(given["basis"])
     return out
+
+
+def worded(deals: pd.DataFrame, end: str) -> pd.Series:
+    """Whether each deal's window `end` (deploy_start or deploy_end) was coded from words."""
+    return deals.get(f"{end}_basis", pd.Series("", index=deals.index)) == WORDING
 
 
 def deal_labels(deals: pd.DataFrame) -> pd.Series:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from compute_deals import metrics, ramp
+from compute_deals import cost, metrics, ramp
 from compute_deals.load import Dataset
 from compute_deals.parameters import ALL_STATUSES_BUT_CANCELLED
 
@@ -141,11 +141,23 @@ def value_spans(deals: pd.DataFrame) -> pd.DataFrame:
         "deal": metrics.deal_labels(deals)
         + np.where(deals["net_of_parts"], " · net of the deals within it", ""),
         "counterparty": deals["counterparty"], "kind": deals["kind"], "value_usd": deals["value_usd"],
+        "value_basis": deals["value_basis"],
         "spread_start": terms["term_start"].where(has_term, deals["deploy_start"].where(has_window)),
         "spread_end": terms["term_end"].where(has_term, deals["deploy_end"].where(has_window)),
         "spread_over": spread_over.mask(has_term, "contract term"),
     })
     return spans[deals["value_usd"].notna()].reset_index(drop=True)
+
+
+def committed(spans: pd.DataFrame, price_bases=cost.DEFAULTS.price_bases) -> pd.DataFrame:
+    """The spans whose value is a price of capacity (cost.is_price): what the buyer commits to pay.
+    An investment, a financing, a build cost or an 'up to' ceiling is not a commitment to pay."""
+    return spans[cost.is_price(spans, price_bases)].reset_index(drop=True)
+
+
+def not_committed(spans: pd.DataFrame, price_bases=cost.DEFAULTS.price_bases) -> pd.DataFrame:
+    """The spans whose value is some other kind of money, which no year's commitment counts."""
+    return spans[~cost.is_price(spans, price_bases)].reset_index(drop=True)
 
 
 def annual_commitments(spans: pd.DataFrame) -> pd.DataFrame:
@@ -171,8 +183,8 @@ def annual_commitments(spans: pd.DataFrame) -> pd.DataFrame:
 
 def not_spread(spans: pd.DataFrame) -> pd.DataFrame:
     """Deals with a value that cannot be spread over time (no term and no complete window)."""
-    return spans[spans["spread_start"].isna()][["deal_id", "deal", "counterparty", "kind", "value_usd"]] \
-        .reset_index(drop=True)
+    columns = ["deal_id", "deal", "counterparty", "kind", "value_usd", "value_basis"]
+    return spans[spans["spread_start"].isna()][columns].reset_index(drop=True)
 
 
 def largest_years(annual: pd.DataFrame) -> pd.DataFrame:
@@ -269,5 +281,7 @@ def online_capacity_table(data: Dataset, buyer: str, statuses: list[str] = ALL_S
 
 
 def annual_commitments_table(data: Dataset, buyer: str,
-                             statuses: list[str] = ALL_STATUSES_BUT_CANCELLED) -> pd.DataFrame:
-    return annual_commitments(value_spans(metrics.summable(metrics.buyer_deals(data.deals, buyer, statuses))))
+                             statuses: list[str] = ALL_STATUSES_BUT_CANCELLED,
+                             price_bases=cost.DEFAULTS.price_bases) -> pd.DataFrame:
+    deals = metrics.summable(metrics.buyer_deals(data.deals, buyer, statuses))
+    return annual_commitments(committed(value_spans(deals), price_bases))

@@ -235,6 +235,11 @@ def markdown_text(text: str) -> Markdown:
     return Markdown(re.sub(r"([\\`*_{}\[\]()<>#+\-.!|~$&])", r"\\\1", text))
 
 
+def bases_text(bases) -> str:
+    """Value bases as words: "commitment and purchase"."""
+    return " and ".join(b.replace("_", " ") for b in bases)
+
+
 def coverage_texts(coverage: dict) -> dict[str, str]:
     """What the headlines rest on (compute_deals.headlines.coverage), as a reader sees it."""
     shares = {name: share(value) for name, value in coverage.items() if name.startswith("nvidia_share_")}
@@ -245,5 +250,5 @@ def coverage_texts(coverage: dict) -> dict[str, str]:
         "reported_year": str(coverage["reported_year"]) if coverage["reported_year"] else DASH,
         "unplaced_share": share(coverage["unplaced_share"]),
         "n_priced": str(coverage["n_priced"]), "n_with_value": str(coverage["n_with_value"]),
-        "price_bases": " and ".join(b.replace("_", " ") for b in coverage["price_bases"]),
+        "price_bases": bases_text(coverage["price_bases"]),
     }

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from compute_deals.metrics import NOT_REPORTED, REPORTED, attributed_vendor, attribution, reading
+from compute_deals.metrics import NOT_REPORTED, REPORTED, attributed_vendor, attribution, reading, worded
 from compute_deals.parameters import Parameter
 
 RAMP_SHAPES = ("linear", "step_start", "step_end")
@@ -67,13 +67,15 @@ def pieces(deals: pd.DataFrame, tranches: pd.DataFrame) -> pd.DataFrame:
     """What the ramp places in time, one row per piece: each tranche of the deals (a step at its
     date: start = end), then the rest of each deal with a complete window and a reported capacity
     (over the window; rest is True). mw, mw_low, mw_high: the piece's MW at each capacity level (a
-    tranche's is the same at all three); in_tranches: the MW of the deal's tranches."""
+    tranche's is the same at all three); in_tranches: the MW of the deal's tranches; start_worded,
+    end_worded: whether the window's end was coded from words (a tranche's date never is)."""
     ours = tranches[tranches["deal_id"].isin(deals["deal_id"])]
     in_tranches = deals["deal_id"].map(ours.groupby("deal_id")["capacity_mw"].sum()).fillna(0.0)
     steps = pd.DataFrame({
         "deal_id": ours["deal_id"], "start": ours["online"], "end": ours["online"],
         "vendor": tranche_vendors(deals, ours), "attribution": tranche_attributions(deals, ours),
         **{f"mw{level}": ours["capacity_mw"] for level in LEVELS}, "in_tranches": 0.0, "rest": False,
+        "start_worded": False, "end_worded": False,
     })
     placed = deals[["deploy_start", "deploy_end", "capacity_mw"]].notna().all(axis=1)
     rests = pd.DataFrame({
@@ -81,6 +83,7 @@ def pieces(deals: pd.DataFrame, tranches: pd.DataFrame) -> pd.DataFrame:
         "vendor": attributed_vendor(deals), "attribution": attribution(deals),
         **{f"mw{level}": (reading(deals, "capacity_mw", level) - in_tranches).clip(lower=0) for level in LEVELS},
         "in_tranches": in_tranches, "rest": True,
+        "start_worded": worded(deals, "deploy_start"), "end_worded": worded(deals, "deploy_end"),
     })[placed]
     return pd.concat([steps, rests], ignore_index=True)
 

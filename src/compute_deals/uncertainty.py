@@ -4,15 +4,16 @@ Each draw picks every uncertain input at once, uniformly within its range (no so
 distribution, and a uniform one claims nothing beyond the range):
 - reported ranges: a deal's value between value_usd_low and value_usd_high and its capacity between
   capacity_mw_low and capacity_mw_high, where a source reports them;
-- ranged parameters (Parameter.low/high): non_nvidia_delay_months in whole months (the delay moves
-  dates by calendar months), pue, server_overhead and tdp_scale; and the benchmark $/MW across
+- ranged parameters (Parameter.low/high): non_nvidia_delay_months and worded_window_slip_months in
+  whole months (they move dates by calendar months), installed_nvidia_share, pue, server_overhead
+  and tdp_scale; and the benchmark $/MW across
   every benchmark's spread, as the cost chapter's tornado does.
 A parameter the scenario sets (in scenarios.yml, or to a value other than its default) is held
 there: a scenario is a condition, and the draws vary what it leaves open.
 
 Vectorised: medians are row-wise over a (draws × deals) matrix of the deals that vary, annual
 commitments and online capacity are matrix products. The ramp is evaluated as (piece × quarter)
-matrices, one per whole-month delay, by the rules of ramp.online_capacity (tests check that the
+matrices, one per pair of whole-month delay and slip drawn, by the rules of ramp.online_capacity (tests check that the
 two agree). Seeded: each input draws from a stream of its own, named after it (and after the deal
 for reported figures), so the same seed gives the same intervals and a deal's capacity is the same
 draw wherever it is used.
@@ -48,11 +49,11 @@ FIGURES = {
     MEDIAN_ALL: ("Median cost per MW of every priced deal, derived figures included", "US dollars per MW"),
 }
 REPORTED_VALUES, REPORTED_CAPACITIES = "reported value ranges", "reported capacity ranges"
+SCHEDULE_MONTHS = ("non_nvidia_delay_months", "worded_window_slip_months")  # drawn in whole months
 DERIVED_COST_INPUTS = ("value_benchmark", "pue", "server_overhead", "tdp_scale")
 VARIED = {  # what the draws vary for each figure (parameters the scenario sets are held)
     "median_usd_per_mw": (REPORTED_VALUES, REPORTED_CAPACITIES),
-    "nvidia_share_2026": (REPORTED_CAPACITIES, "non_nvidia_delay_months", "installed_nvidia_share"),
-    "nvidia_share_2028": (REPORTED_CAPACITIES, "non_nvidia_delay_months", "installed_nvidia_share"),
+    **{name: (REPORTED_CAPACITIES, *SCHEDULE_MONTHS, "installed_nvidia_share") for name in SHARE_DATES},
     "peak_concurrent_deals": (),
     "peak_annual_commitment_usd": (REPORTED_VALUES,),
     MEDIAN_ALL: (REPORTED_VALUES, REPORTED_CAPACITIES, *DERIVED_COST_INPUTS),
@@ -107,12 +108,13 @@ def parameter_draws(parameters: dict, held: dict, name: str, n: int, seed: int) 
     return between(declared.low, declared.high, uniform(seed, name, n))
 
 
-def delay_draws(parameters: dict, held: dict, n: int, seed: int) -> np.ndarray:
-    """Whole months, each of low..high equally likely (dates move by calendar months)."""
-    declared = registry()["non_nvidia_delay_months"]
-    if "non_nvidia_delay_months" in held:
-        return np.full(n, int(parameters["non_nvidia_delay_months"]))
-    u = uniform(seed, "non_nvidia_delay_months", n)
+def month_draws(parameters: dict, held: dict, name: str, n: int, seed: int) -> np.ndarray:
+    """Whole months of a schedule parameter, each of low..high equally likely (dates move by
+    calendar months); its value where the scenario sets it."""
+    declared = registry()[name]
+    if name in held:
+        return np.full(n, int(parameters[name]))
+    u = uniform(seed, name, n)
     return np.floor(between(declared.low, declared.high + 1, u)).astype(int)
 
 
@@ -178,28 +180,35 @@ def percentiles(draws: np.ndarray) -> np.ndarray:
 
 # The ramp as matrices ---------------------------------------------------------------------------
 
-def fractions(pieces: pd.DataFrame, dates: pd.DatetimeIndex, shape: str, months: int) -> np.ndarray:
-    """Share of each piece online at each date (pieces × dates), by the ramp's rules, with the
-    pieces not on Nvidia moved `months` later (dependency.delay_non_nvidia)."""
-    moved, offset = ~pieces["nvidia"], pd.DateOffset(months=months)
-    return ramp.fraction_matrix(pieces["start"].mask(moved, pieces["start"] + offset),
-                                pieces["end"].mask(moved, pieces["end"] + offset), dates, shape)
+def fractions(pieces: pd.DataFrame, dates: pd.DatetimeIndex, shape: str, months: int,
+              slip: int = 0) -> np.ndarray:
+    """Share of each piece online at each date (pieces × dates), by the ramp's rules, on the
+    schedule of dependency.scheduled: window ends coded from words moved `slip` months later,
+    then the pieces not on Nvidia `months` later."""
+    moved = ~pieces["nvidia"]
+
+    def shifted(end: str) -> pd.Series:
+        slipped = pieces[end].mask(pieces[f"{end}_worded"], pieces[end] + pd.DateOffset(months=slip))
+        return slipped.mask(moved, slipped + pd.DateOffset(months=months))
+
+    return ramp.fraction_matrix(shifted("start"), shifted("end"), dates, shape)
 
 
 def online_mw(pieces: pd.DataFrame, dates: pd.DatetimeIndex, shape: str, delays: np.ndarray,
-              ranged: np.ndarray, drawn_mw: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+              slips: np.ndarray, ranged: np.ndarray,
+              drawn_mw: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """MW online at each date in each draw: on Nvidia, with an attributed vendor, and in all
     (draws × dates each). Pieces marked `ranged` take their MW from drawn_mw (draws × ranged
-    pieces), the others their mw. One matrix product per whole-month delay drawn: a loop over
-    delays, not over deals."""
+    pieces), the others their mw. One matrix product per pair of whole-month delay and slip
+    drawn: a loop over schedules, not over deals."""
     fixed = pieces["mw"].where(~ranged, 0.0).to_numpy(float)
     weights = np.column_stack([pieces["nvidia"].to_numpy(float),
                                (pieces["vendor"] != metrics.NOT_REPORTED).to_numpy(float),
                                np.ones(len(pieces))])
     out = np.zeros((3, len(delays), len(dates)))
-    for months in np.unique(delays):
-        rows = delays == months
-        share = fractions(pieces, dates, shape, int(months))
+    for months, slip in np.unique(np.column_stack([delays, slips]), axis=0):
+        rows = (delays == months) & (slips == slip)
+        share = fractions(pieces, dates, shape, int(months), int(slip))
         for k in range(3):
             weighted = share * weights[:, k:k + 1]
             out[k, rows] = fixed @ weighted + drawn_mw[rows] @ weighted[ranged]
@@ -236,9 +245,10 @@ def online_draws(deals: pd.DataFrame, tranches: pd.DataFrame, reported: pd.Serie
     ranged[rests] = ranged_deals.to_numpy()
     capacity = figure_draws(rest_deals, "capacity_mw", ranged_deals, n, seed)
     drawn_mw = np.clip(capacity - pieces.loc[ranged, "in_tranches"].to_numpy(), 0.0, None)
-    point = online_mw(pieces, dates, shape, np.array([parameters["non_nvidia_delay_months"]]),
+    point = online_mw(pieces, dates, shape, *(np.array([parameters[name]]) for name in SCHEDULE_MONTHS),
                       np.zeros(len(pieces), bool), np.empty((1, 0)))
-    draws = online_mw(pieces, dates, shape, delay_draws(parameters, held, n, seed), ranged, drawn_mw)
+    draws = online_mw(pieces, dates, shape, *(month_draws(parameters, held, name, n, seed)
+                                              for name in SCHEDULE_MONTHS), ranged, drawn_mw)
     installed = reconcile.installed_mw(dates, reconcile.gaps(pd.Series(point[2][0], index=dates),
                                                              reported)).to_numpy()
     nvidia_share = parameter_draws(parameters, held, "installed_nvidia_share", n, seed)
@@ -276,10 +286,11 @@ def cost_draws(deals: pd.DataFrame, benchmarks: pd.DataFrame, parameters: dict, 
     return median_per_draw(fixed, reported_draws), median_per_draw(fixed, every_draw), point_all
 
 
-def annual_peak_draws(deals: pd.DataFrame, n: int, seed: int) -> np.ndarray:
-    """Draws of the largest committed value in one year (overlaps.annual_commitments): each
-    deal's share of its value per year stays, its value is drawn."""
-    annual = overlaps.annual_commitments(overlaps.value_spans(deals))
+def annual_peak_draws(deals: pd.DataFrame, price_bases, n: int, seed: int) -> np.ndarray:
+    """Draws of the largest committed value in one year (overlaps.annual_commitments of the values
+    that are a price of capacity): each deal's share of its value per year stays, its value is
+    drawn."""
+    annual = overlaps.annual_commitments(overlaps.committed(overlaps.value_spans(deals), price_bases))
     if annual.empty:
         return np.full(n, np.nan)
     per_deal = annual.pivot_table(index="deal_id", columns="year", values="value_usd",
@@ -314,7 +325,7 @@ def simulate(data: Dataset, buyer: str, parameters: dict | None = None, sets=())
     figures = {
         "median_usd_per_mw": median,
         **{name: shares[:, dates.get_loc(pd.Timestamp(day))] for name, day in SHARE_DATES.items()},
-        "peak_annual_commitment_usd": annual_peak_draws(deals, n, seed),
+        "peak_annual_commitment_usd": annual_peak_draws(deals, p["price_bases"], n, seed),
         MEDIAN_ALL: median_all,
     }
     return Simulation(dates, nvidia, attributed, total, nvidia_draws, attributed_draws, total_draws,

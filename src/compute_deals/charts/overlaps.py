@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from compute_deals import metrics, present
+from compute_deals import cost, metrics, present
 from compute_deals.overlaps import HORIZON_END, ONLINE, REPORTED, largest_years
 from compute_deals.charts import (ROW_HEIGHT_PX, finished, first_projected_quarter, first_projected_year,
                                   lighter_when_projected, most_relevant, projected_after,
@@ -262,8 +262,9 @@ def overlap_list(overlaps: pd.DataFrame) -> pd.DataFrame:
 
 
 def value_list(deals: pd.DataFrame) -> pd.DataFrame:
-    """Deals with a value (overlaps.not_spread)."""
+    """Deals with a value (overlaps.not_spread, overlaps.not_committed), with its kind of money."""
     return pd.DataFrame({"Deal": deals["deal"], "Kind": deals["kind"].str.replace("_", " "),
+                         "Kind of money": deals["value_basis"].map(cost.BASIS_WORDS).fillna(""),
                          "Value (USD)": deals["value_usd"].map(present.usd)})
 
 
