@@ -239,3 +239,26 @@ def test_the_installed_base_closes_the_gap_to_the_buyers_own_fleet_and_holds():
     assert rows.groupby("vendor")["online_mw"].sum().to_dict() == {
         "Nvidia": pytest.approx(180.0), reconcile.OTHER_VENDOR: pytest.approx(20.0)}
     assert set(rows["attribution"]) == {"assumed"}
+
+
+def test_a_contracted_total_is_set_against_signed_sites_and_cloud_with_chips_apart():
+    deals = pd.DataFrame({
+        "deal_id": ["dc", "cloud", "chips", "later", "talk"],
+        "kind": ["datacenter", "cloud", "hardware", "datacenter", "datacenter"],
+        "status": ["signed", "signed", "signed", "signed", "talks"],
+        "announced": pd.to_datetime(["2025-03-01", "2026-02-01", "2025-10-01", "2027-01-05", "2026-01-01"]),
+        "capacity_mw": [1000.0, 500.0, 2000.0, 800.0, 300.0],
+    })
+    capacity = pd.DataFrame({"buyer": ["Acme AI", "Acme AI", "Other"], "year": [2025, 2026, 2026],
+                             "capacity_mw": [600.0, 2000.0, 9.0],
+                             "measure": ["online", "contracted", "contracted"]})
+    got = reconcile.contracted_against_record(deals, capacity, "Acme AI")
+    # 2026: dc + cloud (1,500 MW) of 2,000 reported; chips apart; 2027's site and talks left out.
+    assert got.to_dict("records") == [{"year": 2026, "reported_mw": 2000.0, "sites_mw": 1500.0,
+                                       "chips_mw": 2000.0, "sites_share": 0.75}]
+    assert recipes.contracted_sentence(got, "Acme AI") == (
+        "For 2026, Acme AI reports 2,000 MW under contract. The record's signed site and cloud deals "
+        "announced by the end of that year hold 1,500 MW (75% of the report), and its chip supply "
+        "deals another 2,000 MW.")
+    assert recipes.contracted_sentence(got.iloc[0:0], "Acme AI") == (
+        "Acme AI reports no contracted total to set the record against.")

@@ -353,6 +353,12 @@ def reconciliation_table(data: Dataset, buyer: str, statuses=tuple(ALL_STATUSES_
     return reconcile.gaps(placed, reconcile.reported_online(data.buyer_capacity, buyer))
 
 
+def contracted_table(data: Dataset, buyer: str) -> pd.DataFrame:
+    """contracted.csv: the buyer's own contracted totals against the signed deals of the record."""
+    deals = metrics.current(metrics.summable(metrics.buyer_deals(data.deals, buyer, ["signed"])))
+    return reconcile.contracted_against_record(deals, data.buyer_capacity, buyer)
+
+
 def unplaced_by_vendor(deals: pd.DataFrame, tranches: pd.DataFrame) -> pd.DataFrame:
     """MW that cannot be placed in time (no complete window), by vendor: the ramp leaves it out."""
     unplaced = ramp.unplaced(deals, tranches)

@@ -20,6 +20,8 @@ from compute_deals.parameters import Parameter
 INSTALLED_BASE = "installed-base"  # the layer's deal_id in online tables
 INSTALLED_LABEL = "Installed before these deals / not explained by the record"
 OTHER_VENDOR = "Other (installed base)"
+SITE_KINDS = ("datacenter", "cloud")  # deals that provide places for chips to run
+CHIP_KINDS = ("hardware", "custom_chip")  # deals that supply chips, which fill those places
 TOLERANCE = 0.25  # the modelled fleet must be within 25% of each reported figure
 LEVELS = ("online_mw", "online_mw_low", "online_mw_high")
 
@@ -46,6 +48,26 @@ def reported_online(buyer_capacity: pd.DataFrame, buyer: str) -> pd.Series:
     own = buyer_capacity[(buyer_capacity["buyer"] == buyer) & (buyer_capacity["measure"] == "online")]
     ends = pd.to_datetime(own["year"].astype(int).astype(str) + "-12-31")
     return pd.Series(own["capacity_mw"].to_numpy(), index=pd.DatetimeIndex(ends, name="date")).sort_index()
+
+
+def contracted_against_record(deals: pd.DataFrame, buyer_capacity: pd.DataFrame,
+                              buyer: str) -> pd.DataFrame:
+    """Each contracted total the buyer reports (measure "contracted") against the signed deals
+    (`deals`: current, net of parts) announced by the end of that year: the MW of sites and cloud
+    capacity, and apart the MW of chip supply, which fills sites rather than adding to them."""
+    own = buyer_capacity[(buyer_capacity["buyer"] == buyer) & (buyer_capacity["measure"] == "contracted")]
+    signed = deals[deals["status"] == "signed"]
+
+    def summed(year: int, kinds: tuple[str, ...]) -> float:
+        by_then = signed[(signed["announced"].dt.year <= year) & signed["kind"].isin(kinds)]
+        return float(by_then["capacity_mw"].sum())
+
+    years = own["year"].astype(int).tolist()
+    out = pd.DataFrame({"year": years, "reported_mw": own["capacity_mw"].to_numpy(float),
+                        "sites_mw": [summed(year, SITE_KINDS) for year in years],
+                        "chips_mw": [summed(year, CHIP_KINDS) for year in years]})
+    out["sites_share"] = out["sites_mw"] / out["reported_mw"]
+    return out.sort_values("year").reset_index(drop=True)
 
 
 def gaps(deals_online_mw: pd.Series, reported: pd.Series) -> pd.DataFrame:

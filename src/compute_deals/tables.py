@@ -23,6 +23,7 @@ TABLES: dict[str, Callable[[Dataset, str], pd.DataFrame]] = {
     "nvidia_share_timeline.csv": dependency.nvidia_share_timeline_table,
     "nvidia_share_delay.csv": dependency.delay_comparison_table,
     "reconciliation.csv": dependency.reconciliation_table,
+    "contracted.csv": dependency.contracted_table,
     "vendor_concentration.csv": dependency.concentration_table,
     "gantt.csv": overlaps.gantt_table,
     "overlaps.csv": overlaps.overlaps_table,
