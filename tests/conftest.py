@@ -39,7 +39,7 @@ def source(**values) -> dict:
     row = {
         "source_id": "acme-release", "title": "Acme AI signs with Bolt Cloud",
         "publisher": "Acme AI", "published": "2025-03-01",
-        "address": "https://example.org/acme-bolt", "language": "en",
+        "address": "https://example.org/acme-bolt", "language": "en", "reliability": "primary",
     }
     row.update(values)
     return row
@@ -97,7 +97,7 @@ def acme_sources() -> list[dict]:
         source(),
         source(source_id="quartz-news", title="Quartz and Field Power win Acme AI orders",
                publisher="Example Wire", published="2026-01-11",
-               address="https://example.org/quartz", language="en"),
+               address="https://example.org/quartz", language="en", reliability="secondary"),
     ]
 
 

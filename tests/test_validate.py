@@ -41,10 +41,12 @@ DEALS, SOURCES, TRANCHES = schema.DEALS_FILE, schema.SOURCES_FILE, schema.TRANCH
 COLUMNS = {DEALS: DEAL_COLUMNS, SOURCES: SOURCE_COLUMNS, TRANCHES: TRANCHE_COLUMNS,
            schema.BENCHMARKS_FILE: BENCHMARK_COLUMNS,
            schema.BUYER_CAPACITY_FILE: BUYER_CAPACITY_COLUMNS,
-           schema.INFERRED_VENDORS_FILE: INFERRED_VENDOR_COLUMNS, schema.WINDOWS_FILE: WINDOW_COLUMNS}
+           schema.INFERRED_VENDORS_FILE: INFERRED_VENDOR_COLUMNS, schema.WINDOWS_FILE: WINDOW_COLUMNS,
+           schema.DENIED_SOURCES_FILE: list(schema.DENIED_SOURCE_RULES)}
 ROWS = {DEALS: acme_deals, SOURCES: acme_sources, TRANCHES: acme_tranches,
         schema.BENCHMARKS_FILE: acme_benchmarks, schema.BUYER_CAPACITY_FILE: acme_buyer_capacity,
-        schema.INFERRED_VENDORS_FILE: acme_inferred_vendors, schema.WINDOWS_FILE: acme_windows}
+        schema.INFERRED_VENDORS_FILE: acme_inferred_vendors, schema.WINDOWS_FILE: acme_windows,
+        schema.DENIED_SOURCES_FILE: lambda: [{"domain": "denied.example", "reason": "a test"}]}
 
 
 def edited(rows: list[dict], index: int, **values) -> list[dict]:
@@ -317,6 +319,35 @@ def test_each_new_rule_is_reported_at_its_file_line_and_column(
     [problem] = problems(folder)
     assert (Path(problem.file).name, problem.line, problem.column) == (file, line, column)
     assert says in problem.message
+
+
+@pytest.mark.parametrize(("value", "says"), [
+    ("", "may not be blank"),
+    ("reliable", "allowed: primary | major | trade | secondary"),
+])
+def test_every_source_has_a_reliability_grade(acme_dir, value, says):
+    write_csv(acme_dir / SOURCES, SOURCE_COLUMNS, edited(acme_sources(), 1, reliability=value))
+    [problem] = problems(acme_dir)
+    assert (Path(problem.file).name, problem.line, problem.column) == (SOURCES, 3, "reliability")
+    assert says in problem.message
+
+
+@pytest.mark.parametrize("address", ["https://example.net/quartz", "http://www.example.net/x",
+                                     "https://news.example.net/quartz?id=1"])
+def test_a_source_on_a_denied_site_is_rejected_with_the_reason(acme_dir, address):
+    write_csv(acme_dir / schema.DENIED_SOURCES_FILE, ["domain", "reason"],
+              [{"domain": "example.com", "reason": "another site"},
+               {"domain": "example.net", "reason": "addresses instructions to AI assistants"}])
+    write_csv(acme_dir / SOURCES, SOURCE_COLUMNS, edited(acme_sources(), 1, address=address))
+    [problem] = problems(acme_dir)
+    assert (Path(problem.file).name, problem.line, problem.column) == (SOURCES, 3, "address")
+    assert "denied_sources.csv line 3: addresses instructions to AI assistants" in problem.message
+
+
+def test_a_denied_domain_does_not_catch_a_longer_name(acme_dir):
+    write_csv(acme_dir / schema.DENIED_SOURCES_FILE, ["domain", "reason"],
+              [{"domain": "ample.org", "reason": "x"}])
+    assert len(load_dataset(acme_dir).sources) == 2  # example.org is not ample.org
 
 
 def test_buyer_capacity_measure_is_online_or_contracted(acme_dir):

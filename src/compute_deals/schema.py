@@ -20,9 +20,10 @@ BENCHMARKS_FILE = "benchmarks.csv"
 BUYER_CAPACITY_FILE = "buyer_capacity.csv"
 INFERRED_VENDORS_FILE = "inferred_vendors.csv"
 WINDOWS_FILE = "windows.csv"
+DENIED_SOURCES_FILE = "denied_sources.csv"
 REQUIRED_FILES = (DEALS_FILE, SOURCES_FILE)
 OPTIONAL_FILES = (TRANCHES_FILE, BENCHMARKS_FILE, BUYER_CAPACITY_FILE, INFERRED_VENDORS_FILE,
-                  WINDOWS_FILE)
+                  WINDOWS_FILE, DENIED_SOURCES_FILE)
 
 KINDS = ("cloud", "hardware", "custom_chip", "datacenter", "equity")
 STATUSES = ("talks", "loi", "signed", "superseded", "cancelled")
@@ -33,6 +34,10 @@ VALUE_BASES = ("commitment", "purchase", "investment", "build_cost", "ceiling", 
 # later report that moved it. Dates in deals.csv are "reported".
 WINDOW_BASES = ("wording", "revised")
 MEASURES = ("online", "contracted")  # buyer_capacity.csv: capacity running, or contracted
+# How far a source can be trusted (data/README.md, reliability), best first: the company's own
+# release or filing; a major newsroom's own reporting; trade press; a copy, aggregator or blog.
+RELIABILITY = ("primary", "major", "trade", "secondary")
+LOWEST_RELIABILITY = RELIABILITY[-1]
 
 SLUG_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
@@ -146,6 +151,14 @@ SOURCE_RULES: dict[str, list[Rule]] = {
     "published": [DATE],
     "address": [REQUIRED],
     "language": [REQUIRED, LANGUAGE],
+    "reliability": [REQUIRED, one_of(RELIABILITY)],
+}
+
+# Sites never to cite (data/README.md, denied sources): a source whose address is on one is rejected.
+DENIED_SOURCE_RULES: dict[str, list[Rule]] = {
+    "domain": [REQUIRED, Rule(_blank_or(r"[a-z0-9-]+(?:\.[a-z0-9-]+)+"),
+                              "not a domain: write the site's host name, e.g. example.com")],
+    "reason": [REQUIRED],
 }
 
 TRANCHE_RULES: dict[str, list[Rule]] = {
@@ -207,6 +220,7 @@ RULES_BY_FILE = {
     BUYER_CAPACITY_FILE: BUYER_CAPACITY_RULES,
     INFERRED_VENDORS_FILE: INFERRED_VENDOR_RULES,
     WINDOWS_FILE: WINDOW_RULES,
+    DENIED_SOURCES_FILE: DENIED_SOURCE_RULES,
 }
 OPTIONAL_RULES_BY_FILE = {DEALS_FILE: OPTIONAL_DEAL_RULES,
                           BUYER_CAPACITY_FILE: OPTIONAL_BUYER_CAPACITY_RULES}
@@ -218,6 +232,7 @@ NUMBER_COLUMNS_BY_FILE = {
     BUYER_CAPACITY_FILE: ("year", "capacity_mw"),
     INFERRED_VENDORS_FILE: (),
     WINDOWS_FILE: (),
+    DENIED_SOURCES_FILE: (),
 }
 DATE_COLUMNS_BY_FILE = {
     DEALS_FILE: DEAL_DATE_COLUMNS,
@@ -227,6 +242,7 @@ DATE_COLUMNS_BY_FILE = {
     BUYER_CAPACITY_FILE: (),
     INFERRED_VENDORS_FILE: (),
     WINDOWS_FILE: ("reported_on", "deploy_start", "deploy_end"),
+    DENIED_SOURCES_FILE: (),
 }
 # low <= base <= high wherever two of them are reported, per file.
 RANGES_BY_FILE = {
@@ -235,7 +251,7 @@ RANGES_BY_FILE = {
     BENCHMARKS_FILE: (("usd_per_mw_low", "usd_per_mw", "usd_per_mw_high"),),
 }
 UNIQUE_BY_FILE = {DEALS_FILE: "deal_id", SOURCES_FILE: "source_id", BENCHMARKS_FILE: "benchmark_id",
-                  INFERRED_VENDORS_FILE: "deal_id"}
+                  INFERRED_VENDORS_FILE: "deal_id", DENIED_SOURCES_FILE: "domain"}
 
 
 def all_rules(file_name: str) -> dict[str, list[Rule]]:

@@ -75,6 +75,7 @@ def write_dataset(folder: Path, n_deals: int, seed: int = 0) -> Path:
         "published": "2026-01-01",
         "address": [f"https://example.org/{s}" for s in source_ids],
         "language": "en",
+        "reliability": "trade",
     })
     for frame, name in ((deals, schema.DEALS_FILE), (sources, schema.SOURCES_FILE)):
         frame.to_csv(folder / name, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")

@@ -92,6 +92,8 @@ def relation_problems(tables: dict[str, RawTable]) -> list[Problem]:
                 problems += unknown_sources(table, known)
     if deals is not None and tranches is not None:
         problems += tranche_problems(tranches, deals)
+    if sources is not None and "address" in sources.frame:
+        problems += denied_source_problems(sources, tables.get(schema.DENIED_SOURCES_FILE))
     return problems
 
 
@@ -267,6 +269,29 @@ def unknown_sources(table: RawTable, known: set[str]) -> list[Problem]:
         for source_id in value.split(";")
         if source_id not in known
     ]
+
+
+def host(address: str) -> str:
+    """The host name of a web address, lowercase and without "www." ("" for a file name)."""
+    found = re.match(r"^[a-z][a-z0-9+.-]*://([^/?#:]+)", address.strip().lower())
+    return found.group(1).removeprefix("www.") if found else ""
+
+
+def denied_source_problems(sources: RawTable, denied: RawTable | None) -> list[Problem]:
+    """Sources whose address is on a denied site (the domain itself or any of its subdomains)."""
+    if denied is None or not {"domain", "reason"} <= set(denied.frame):
+        return []
+    reasons = {row["domain"].lower(): (line, row["reason"]) for line, row in denied.frame.iterrows()}
+    problems = []
+    for line, address in sources.frame["address"].items():
+        name = host(address)
+        for domain, (denied_line, reason) in reasons.items():
+            if name == domain or name.endswith("." + domain):
+                problems.append(Problem(
+                    str(sources.path), line, "address", address,
+                    f"{domain} is on the deny list ({schema.DENIED_SOURCES_FILE} line {denied_line}: "
+                    f"{reason}): cite another page for these figures and remove this source"))
+    return problems
 
 
 def tranche_problems(tranches: RawTable, deals: RawTable) -> list[Problem]:
