@@ -227,7 +227,9 @@ def test_charts_plot_their_frames_and_name_every_benchmark(hand):
 
 
 def test_the_page_table_marks_derived_figures(hand):
-    shown = page.page_table(cost.cost_per_mw(hand.deals, hand.benchmarks, SETTINGS)).set_index("Deal")
+    table = cost.cost_per_mw(hand.deals, hand.benchmarks, SETTINGS).assign(best_source="secondary")
+    shown = page.page_table(table).set_index("Deal")
+    assert set(shown["Best source"]) == {"secondary only ⚠"}
     chips = shown[shown["Basis"] == "derived (capacity)"].iloc[0]
     assert chips["Capacity"] == "≈ 2 MW (derived from 1,000 accelerators)"
     assert shown[shown["Basis"] == "derived (value)"].iloc[0]["Value"] == "≈ $15.0B (derived)"

@@ -249,16 +249,21 @@ def test_a_contracted_total_is_set_against_signed_sites_and_cloud_with_chips_apa
         "announced": pd.to_datetime(["2025-03-01", "2026-02-01", "2025-10-01", "2027-01-05", "2026-01-01"]),
         "capacity_mw": [1000.0, 500.0, 2000.0, 800.0, 300.0],
     })
-    capacity = pd.DataFrame({"buyer": ["Acme AI", "Acme AI", "Other"], "year": [2025, 2026, 2026],
-                             "capacity_mw": [600.0, 2000.0, 9.0],
-                             "measure": ["online", "contracted", "contracted"]})
+    capacity = pd.DataFrame({"buyer": ["Acme AI", "Acme AI", "Other", "Acme AI", "Acme AI"],
+                             "year": [2025, 2026, 2026, 2025, 2025],
+                             "capacity_mw": [600.0, 2000.0, 9.0, 4000.0, 300.0],
+                             "measure": ["online", "contracted", "contracted", "committed", "added"]})
     got = reconcile.contracted_against_record(deals, capacity, "Acme AI")
     # 2026: dc + cloud (1,500 MW) of 2,000 reported; chips apart; 2027's site and talks left out.
-    assert got.to_dict("records") == [{"year": 2026, "reported_mw": 2000.0, "sites_mw": 1500.0,
-                                       "chips_mw": 2000.0, "sites_share": 0.75}]
+    # 2025's commitment: only the site announced in 2025 (1,000 MW) and the 2025 chips.
+    assert got.to_dict("records") == [
+        {"year": 2025, "measure": "committed", "reported_mw": 4000.0, "sites_mw": 1000.0,
+         "chips_mw": 2000.0, "sites_share": 0.25},
+        {"year": 2026, "measure": "contracted", "reported_mw": 2000.0, "sites_mw": 1500.0,
+         "chips_mw": 2000.0, "sites_share": 0.75}]
     assert recipes.contracted_sentence(got, "Acme AI") == (
         "For 2026, Acme AI reports 2,000 MW under contract. The record's signed site and cloud deals "
         "announced by the end of that year hold 1,500 MW (75% of the report), and its chip supply "
         "deals another 2,000 MW.")
-    assert recipes.contracted_sentence(got.iloc[0:0], "Acme AI") == (
+    assert recipes.contracted_sentence(got.iloc[0:1], "Acme AI") == (
         "Acme AI reports no contracted total to set the record against.")

@@ -69,5 +69,16 @@ def test_markdown_text_escapes_markup():
 def test_the_deals_table_names_the_umbrella_each_deal_is_part_of(acme_dir):
     acme = load_dataset(acme_dir)
     deals = metrics.deals_of(acme.deals, "Acme AI").assign(part_of=["", "", "acme-gpu-2025", "gone-2020"])
-    table = present.deals_table(deals, present.source_numbers(acme.sources))
+    table = present.deals_table(deals, present.source_numbers(acme.sources),
+                                metrics.best_reliability(deals, acme.sources))
     assert list(table["Part of"]) == [present.DASH, present.DASH, "Bolt Cloud (Mar 2025)", "gone-2020"]
+
+
+def test_a_row_resting_only_on_the_lowest_grade_is_flagged(acme_dir):
+    # acme-release is primary, quartz-news secondary: a row citing both rests on a primary source.
+    acme = load_dataset(acme_dir)
+    rows = pd.DataFrame({"sources": [("acme-release",), ("quartz-news",), ("quartz-news", "acme-release"),
+                                     ("not-in-sources",)]})
+    assert list(metrics.best_reliability(rows, acme.sources)) == ["primary", "secondary", "primary", "secondary"]
+    assert list(metrics.rests_on_lowest_grade(rows, acme.sources)) == [False, True, False, True]
+    assert present.grade_cell("secondary") == "secondary only ⚠" and present.grade_cell("major") == "major"

@@ -355,4 +355,4 @@ def test_buyer_capacity_measure_is_online_or_contracted(acme_dir):
               edited(acme_buyer_capacity(), 0, measure="planned"))
     [problem] = problems(acme_dir)
     assert (problem.line, problem.column) == (2, "measure")
-    assert "allowed: online | contracted" in problem.message
+    assert "allowed: online | contracted | committed | added" in problem.message

@@ -392,8 +392,10 @@ def versus_benchmarks(table: pd.DataFrame, benchmarks: pd.DataFrame) -> pd.DataF
 
 def cost_per_mw_table(data: Dataset, buyer: str, statuses: Sequence[str] = DEFAULT_STATUSES,
                       assumptions: Assumptions = DEFAULTS) -> pd.DataFrame:
-    """cost_per_mw.csv: one row per counted deal of the buyer."""
-    return cost_per_mw(metrics.buyer_deals(data.deals, buyer, statuses), data.benchmarks, assumptions)
+    """cost_per_mw.csv: one row per counted deal of the buyer, with the best grade of its sources."""
+    deals = metrics.buyer_deals(data.deals, buyer, statuses)
+    return cost_per_mw(deals, data.benchmarks, assumptions).assign(
+        best_source=metrics.best_reliability(deals, data.sources).to_numpy())
 
 
 def versus_benchmarks_table(data: Dataset, buyer: str, statuses: Sequence[str] = DEFAULT_STATUSES,

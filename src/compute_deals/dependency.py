@@ -262,8 +262,10 @@ def share_as_of(timeline: pd.DataFrame, as_of: str) -> pd.Series:
 
 
 def lowest_share(timeline: pd.DataFrame) -> pd.Series:
-    """The first date at which Nvidia's share is lowest (among dates with capacity online)."""
-    return timeline.loc[timeline["nvidia_share"].idxmin()]
+    """The first date at which Nvidia's share is lowest (among dates with capacity online); the
+    last row, share blank, where nothing with a vendor is ever online."""
+    shares = timeline["nvidia_share"]
+    return timeline.loc[shares.idxmin()] if shares.notna().any() else timeline.iloc[-1]
 
 
 def delay_comparison(deals: pd.DataFrame, tranches: pd.DataFrame, dates: pd.DatetimeIndex,

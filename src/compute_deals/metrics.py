@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from compute_deals.schema import LOWEST_RELIABILITY, RELIABILITY
+
 NOT_REPORTED = "Not reported"
 NVIDIA = "Nvidia"
 # How a megawatt's vendor is known: named by the deal's source, inferred from other sources
@@ -79,6 +81,29 @@ def current_windows(deals: pd.DataFrame, windows: pd.DataFrame) -> pd.DataFrame:
 def worded(deals: pd.DataFrame, end: str) -> pd.Series:
     """Whether each deal's window `end` (deploy_start or deploy_end) was coded from words."""
     return deals.get(f"{end}_basis", pd.Series("", index=deals.index)) == WORDING
+
+
+def best_reliability(rows: pd.DataFrame, sources: pd.DataFrame) -> pd.Series:
+    """The best reliability grade among each row's sources (schema.RELIABILITY, best first): what
+    the row's figures rest on at best. A source id the sources lack counts as the lowest grade."""
+    rank = dict(zip(sources["source_id"], sources["reliability"].map(RELIABILITY.index)))
+    worst = len(RELIABILITY) - 1
+    best = rows["sources"].map(lambda ids: min((rank.get(s, worst) for s in ids), default=worst))
+    return best.map(lambda position: RELIABILITY[position])
+
+
+def rests_on_lowest_grade(rows: pd.DataFrame, sources: pd.DataFrame) -> pd.Series:
+    """Whether each row's sources are all of the lowest grade (copies, aggregators, blogs)."""
+    return best_reliability(rows, sources) == LOWEST_RELIABILITY
+
+
+def record_through(deals: pd.DataFrame, sources: pd.DataFrame) -> pd.Timestamp:
+    """How far the record of these deals goes: the newest publication date among the sources they
+    cite, or the newest announcement where no cited source shows a date."""
+    cited = set(deals["sources"].explode())
+    published = sources.loc[sources["source_id"].isin(cited), "published"]
+    return max(published.max(), deals["announced"].max()) if published.notna().any() \
+        else deals["announced"].max()
 
 
 def deal_labels(deals: pd.DataFrame) -> pd.Series:

@@ -14,6 +14,7 @@ from IPython.display import HTML, Markdown
 
 from compute_deals.html_names import TABLES_FOLDER
 from compute_deals.metrics import labels_by_id
+from compute_deals.schema import LOWEST_RELIABILITY
 
 DASH = "—"
 
@@ -60,8 +61,14 @@ def source_line(deals: pd.DataFrame, buyer: str) -> str:
             "sources (news reports, company releases, filings); each is listed under Sources.")
 
 
-def deals_table(deals: pd.DataFrame, numbers: dict[str, int]) -> pd.DataFrame:
-    """The deals as a reader's table: one row per deal, units in the values, numbered sources."""
+def grade_cell(grade: str) -> str:
+    """A row's best source grade as a reader sees it: the lowest grade flagged."""
+    return f"{grade} only ⚠" if grade == LOWEST_RELIABILITY else grade
+
+
+def deals_table(deals: pd.DataFrame, numbers: dict[str, int], grades: pd.Series) -> pd.DataFrame:
+    """The deals as a reader's table: one row per deal, units in the values, numbered sources,
+    and the best grade among them (`grades`, metrics.best_reliability)."""
     return pd.DataFrame(
         {
             "Counterparty": deals["counterparty"],
@@ -86,6 +93,7 @@ def deals_table(deals: pd.DataFrame, numbers: dict[str, int]) -> pd.DataFrame:
                 for start, end in deals[["deploy_start", "deploy_end"]].itertuples(index=False)
             ],
             "Sources": deals["sources"].map(lambda ids: source_links(ids, numbers)),
+            "Best source": grades.map(grade_cell),
         }
     )
 
@@ -181,6 +189,7 @@ def sources_table(citations: pd.DataFrame) -> HTML:
         f"<td>{html.escape(row.publisher) or DASH}</td>"
         f"<td>{day(row.published)}</td>"
         f"<td>{html.escape(row.language)}</td>"
+        f"<td>{html.escape(row.reliability)}</td>"
         f"<td>{link(row.address)}</td>"
         f"<td>{supports_cell(row.supports)}</td>"
         "</tr>"
@@ -188,7 +197,8 @@ def sources_table(citations: pd.DataFrame) -> HTML:
     ]
     head = "".join(
         f"<th>{name}</th>"
-        for name in ("No.", "Source id", "Title", "Publisher", "Published", "Language", "Address", "Supports")
+        for name in ("No.", "Source id", "Title", "Publisher", "Published", "Language", "Reliability",
+                     "Address", "Supports")
     )
     return HTML(_scrolling(
         f'<table class="cd-table"><thead><tr>{head}</tr></thead>'

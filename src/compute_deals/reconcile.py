@@ -52,10 +52,12 @@ def reported_online(buyer_capacity: pd.DataFrame, buyer: str) -> pd.Series:
 
 def contracted_against_record(deals: pd.DataFrame, buyer_capacity: pd.DataFrame,
                               buyer: str) -> pd.DataFrame:
-    """Each contracted total the buyer reports (measure "contracted") against the signed deals
-    (`deals`: current, net of parts) announced by the end of that year: the MW of sites and cloud
-    capacity, and apart the MW of chip supply, which fills sites rather than adding to them."""
-    own = buyer_capacity[(buyer_capacity["buyer"] == buyer) & (buyer_capacity["measure"] == "contracted")]
+    """Each total the buyer reports under contract or committed to (measure "contracted" or
+    "committed") against the signed deals (`deals`: current, net of parts) announced by the end of
+    that year: the MW of sites and cloud capacity, and apart the MW of chip supply, which fills
+    sites rather than adding to them."""
+    own = buyer_capacity[(buyer_capacity["buyer"] == buyer)
+                         & buyer_capacity["measure"].isin(["contracted", "committed"])]
     signed = deals[deals["status"] == "signed"]
 
     def summed(year: int, kinds: tuple[str, ...]) -> float:
@@ -63,11 +65,12 @@ def contracted_against_record(deals: pd.DataFrame, buyer_capacity: pd.DataFrame,
         return float(by_then["capacity_mw"].sum())
 
     years = own["year"].astype(int).tolist()
-    out = pd.DataFrame({"year": years, "reported_mw": own["capacity_mw"].to_numpy(float),
+    out = pd.DataFrame({"year": years, "measure": own["measure"].to_numpy(),
+                        "reported_mw": own["capacity_mw"].to_numpy(float),
                         "sites_mw": [summed(year, SITE_KINDS) for year in years],
                         "chips_mw": [summed(year, CHIP_KINDS) for year in years]})
     out["sites_share"] = out["sites_mw"] / out["reported_mw"]
-    return out.sort_values("year").reset_index(drop=True)
+    return out.sort_values(["year", "measure"], kind="stable").reset_index(drop=True)
 
 
 def gaps(deals_online_mw: pd.Series, reported: pd.Series) -> pd.DataFrame:

@@ -1,6 +1,6 @@
 """The data contract: the files in data/, their columns, and what each column allows.
 
-data/README.md documents the same contract for people; tests/test_schema.py keeps the two in step.
+data/README.md documents the same contract for people; tests/test_data_readme.py keeps the two in step.
 The pandera schemas here check one column at a time on the raw text (every value a string, blank
 meaning "not reported"); checks that relate columns, rows or files live in validate.py.
 """
@@ -33,7 +33,9 @@ VALUE_BASES = ("commitment", "purchase", "investment", "build_cost", "ceiling", 
 # How a window date was coded (windows.csv): from a phrase ("over the next three years"), or a
 # later report that moved it. Dates in deals.csv are "reported".
 WINDOW_BASES = ("wording", "revised")
-MEASURES = ("online", "contracted")  # buyer_capacity.csv: capacity running, or contracted
+# buyer_capacity.csv: the fleet running at the year's end; capacity under contract; capacity the
+# buyer says it has committed to (plans beyond signed contracts); capacity brought online that year.
+MEASURES = ("online", "contracted", "committed", "added")
 # How far a source can be trusted (data/README.md, reliability), best first: the company's own
 # release or filing; a major newsroom's own reporting; trade press; a copy, aggregator or blog.
 RELIABILITY = ("primary", "major", "trade", "secondary")

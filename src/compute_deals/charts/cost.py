@@ -251,6 +251,7 @@ def page_table(table: pd.DataFrame) -> pd.DataFrame:
         ],
         "Basis": [_basis_cell(r) for r in rows],
         "Why not computable": [r.reason or present.DASH for r in rows],
+        "Best source": [present.grade_cell(r.best_source) for r in rows],
     })
 
 

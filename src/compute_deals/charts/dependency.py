@@ -237,18 +237,23 @@ def contracted_page_table(frame: pd.DataFrame) -> pd.DataFrame:
     """dependency.contracted_table for a reader."""
     return pd.DataFrame({
         "Year": frame["year"].astype(str),
-        "Contracted, as the buyer reports it": frame["reported_mw"].map(present.megawatts),
+        "What the buyer reports": frame["measure"].map(MEASURE_WORDS),
+        "Its figure": frame["reported_mw"].map(present.megawatts),
         "Sites and cloud in the record": frame["sites_mw"].map(present.megawatts),
         "Record against the report": frame["sites_share"].map(percent),
         "Chip supply in the record (fills sites)": frame["chips_mw"].map(present.megawatts),
     })
 
 
+MEASURE_WORDS = {"contracted": "under contract", "committed": "committed to (plans included)"}
+
+
 def contracted_sentence(frame: pd.DataFrame, buyer: str) -> str:
     """The buyer's latest contracted total against the record (dependency.contracted_table)."""
-    if frame.empty:
+    contracted = frame[frame["measure"] == "contracted"]
+    if contracted.empty:
         return f"{buyer} reports no contracted total to set the record against."
-    row = frame.iloc[-1]
+    row = contracted.iloc[-1]
     return (f"For {int(row['year'])}, {buyer} reports {present.megawatts(row['reported_mw'])} under "
             f"contract. The record's signed site and cloud deals announced by the end of that year "
             f"hold {present.megawatts(row['sites_mw'])} ({percent(row['sites_share'])} of the "

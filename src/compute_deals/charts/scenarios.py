@@ -205,7 +205,11 @@ def extremes(frame: pd.DataFrame, figure: str) -> dict[str, str]:
     """The scenarios with the lowest and the highest value of one figure (the first on a tie),
     for prose: names and values with units."""
     rows = frame[frame["figure"] == figure].reset_index(drop=True)
-    low, high = rows.loc[rows["value"].idxmin()], rows.loc[rows["value"].idxmax()]
+    values = rows["value"]
+    if values.isna().all():  # no scenario gives the figure (nothing to divide): the first stands
+        low = high = rows.iloc[0]
+    else:
+        low, high = rows.loc[values.idxmin()], rows.loc[values.idxmax()]
     return {"lowest_scenario": low["scenario"], "lowest": shown(low["value"], low["unit"]),
             "highest_scenario": high["scenario"], "highest": shown(high["value"], high["unit"])}
 
