@@ -21,15 +21,27 @@ def main(argv: list[str] | None = None) -> int:
     )
     validate.add_argument("--data", type=Path, default=Path("data"), help="data folder (default: data)")
 
-    tables = commands.add_parser("tables", help="write the tables behind every chart as CSV files")
+    validate.add_argument("--buyer", default=None, help="also check that this buyer has deals")
+
+    from compute_deals.tables import CROSS_BUYER_TABLES, TABLES
+
+    tables = commands.add_parser(
+        "tables", help="write the tables behind every chart as CSV files",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Files written:\n  every buyer at once: " + ", ".join(CROSS_BUYER_TABLES)
+        + "\n  per buyer: " + ", ".join(TABLES)
+        + "\nWith one buyer (the data's only one, or --buyer) all go into --out; with several,"
+        "\nthe per-buyer files go into --out/<buyer>/ (the buyer's name as a file name).")
     tables.add_argument("--data", type=Path, default=Path("data"), help="data folder (default: data)")
     tables.add_argument("--out", type=Path, required=True, help="folder to write the CSV files into")
-    tables.add_argument("--buyer", default="OpenAI", help="whose deals (default: OpenAI)")
+    tables.add_argument("--buyer", default=None,
+                        help="only this buyer (default: every buyer in the data)")
 
     build = commands.add_parser("build", help="validate, execute the notebooks, build _build/html")
     build.add_argument("--data", type=Path, default=Path("data"), help="data folder (default: data)")
     build.add_argument("--buyer", default=None,
-                       help="whose deals (default: the data's only buyer, else OpenAI)")
+                       help="a book of this buyer alone (default: every buyer in the data; the "
+                       "chapters analyse OpenAI in depth, or the buyer with the most deals)")
     build.add_argument("--params", type=Path, default=None,
                        help="a YAML file of parameter values (names as in the notebooks)")
 
@@ -39,31 +51,47 @@ def main(argv: list[str] | None = None) -> int:
     refresh.add_argument("names", nargs="*", help="only these notebooks (e.g. sources)")
 
     args = parser.parse_args(argv)
+    from compute_deals import book
+
     try:
         return _run(args)
     except DataError as err:
         print(err, file=sys.stderr)
         print("Nothing was executed; the previous book, if any, is unchanged.", file=sys.stderr)
         return 2
+    except (book.BuildFailed, book.execute.NotebookFailed, book.scenarios.ParameterError) as err:
+        unchanged = "\nThe previous _build/html, if any, is unchanged." if args.command == "build" else ""
+        print(f"{err}{unchanged}", file=sys.stderr)
+        return 1
+    except OSError as err:  # a folder that cannot be written, a path that is a file...
+        print(f"{err.filename or ''}: {err.strerror or err}: check the path and its permissions",
+              file=sys.stderr)
+        return 1
 
 
 def _run(args) -> int:
-    from compute_deals import book, load, tables
+    from compute_deals import book, buyers, load, tables
 
     if args.command == "validate":
         data = load.load_dataset(args.data)
-        print(f"{args.data}: {len(data.deals)} deals, {len(data.sources)} sources, "
-              f"{len(data.tranches)} tranches, {len(data.benchmarks)} benchmarks, "
-              f"{len(data.buyer_capacity)} buyer capacity figures: no problems found.")
+        if args.buyer is not None:
+            book.choose_buyer(data.deals, args.buyer)
+        print(f"{args.data}: {len(data.deals)} deals of {data.deals['buyer'].nunique()} buyers, "
+              f"{len(data.sources)} sources, {len(data.tranches)} tranches, "
+              f"{len(data.benchmarks)} benchmarks, {len(data.buyer_capacity)} buyer capacity "
+              "figures: no problems found.")
     elif args.command == "tables":
-        for path in tables.write_all(load.load_dataset(args.data), args.buyer, args.out):
+        data = load.load_dataset(args.data)
+        chosen = ([book.choose_buyer(data.deals, args.buyer)] if args.buyer is not None
+                  else buyers.all_buyers(data.deals))
+        for buyer in chosen:
+            folder = args.out if len(chosen) == 1 else args.out / buyers.slug(buyer)
+            for path in tables.write_buyer_tables(data, buyer, folder):
+                print(path)
+        for path in tables.write_cross_buyer_tables(data, args.out, {"buyers": chosen}):
             print(path)
     elif args.command == "build":
-        try:
-            book.build(Path.cwd(), args.data, args.buyer, args.params)
-        except (book.BuildFailed, book.execute.NotebookFailed, book.scenarios.ParameterError) as err:
-            print(f"\n{err}\nThe previous _build/html, if any, is unchanged.", file=sys.stderr)
-            return 1
+        book.build(Path.cwd(), args.data, args.buyer, args.params)
     elif args.command == "refresh-outputs":
         book.refresh_stored_outputs(Path.cwd(), only=tuple(args.names))
     return 0

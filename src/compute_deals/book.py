@@ -20,6 +20,7 @@ import nbformat
 import yaml
 
 from compute_deals import execute, scenarios, tables, uncertainty
+from compute_deals.buyers import all_buyers
 from compute_deals.html_names import TABLES_FOLDER
 from compute_deals.load import load_dataset
 
@@ -39,21 +40,28 @@ class BuildFailed(RuntimeError):
 
 
 def choose_buyer(deals, buyer: str | None) -> str:
-    """The buyer asked for; if none, the only buyer in the data, or the default among several."""
-    buyers = sorted(deals["buyer"].unique())
+    """The buyer the chapters analyse in depth: the one asked for; if none, the default buyer when
+    the data has it, else the buyer with the most deals (buyers.all_buyers)."""
+    every = all_buyers(deals)
     if buyer is None:
-        buyer = buyers[0] if len(buyers) == 1 else DEFAULT_BUYER
-    if buyer not in buyers:
-        raise BuildFailed(f"no deals for buyer {buyer!r}; choose one of: {', '.join(buyers)}")
+        return DEFAULT_BUYER if DEFAULT_BUYER in every else every[0]
+    if buyer not in every:
+        shown = ", ".join(every[:5]) + (f" and {len(every) - 5} more" if len(every) > 5 else "")
+        raise BuildFailed(f"no deals for buyer {buyer!r} in the data: give one of {shown} "
+                          "(as written in deals.csv's buyer column), or leave the buyer out for all")
     return buyer
 
 
-def notebook_parameters(root: Path, data_dir: Path, buyer: str, chosen: dict | None = None) -> dict:
+def notebook_parameters(root: Path, data_dir: Path, buyer: str, chosen: dict | None = None,
+                        only_buyer: bool = False) -> dict:
     """The parameters papermill injects, only those that differ from the notebooks' defaults, so
     the default run is the one stored in notebooks/. data_dir is relative to notebooks/ (the
     kernel's working folder), so executed notebooks hold no machine-specific path. `chosen` are
-    the (checked) values of a parameter file."""
+    the (checked) values of a parameter file. A one-buyer book (`only_buyer`) compares that buyer
+    alone; otherwise the comparison pages take every buyer in the data."""
     parameters = dict(chosen or {})
+    if only_buyer:
+        parameters["buyers"] = [buyer]
     if data_dir.resolve() != (root / DEFAULT_DATA).resolve():
         parameters["data_dir"] = os.path.relpath(data_dir.resolve(), (root / "notebooks").resolve())
     if buyer != DEFAULT_BUYER:
@@ -247,17 +255,19 @@ def build(root: Path, data_dir: Path, buyer: str | None = None, params_file: Pat
 
     say(f"Validating {data_dir} ...")
     data = load_dataset(data_dir)
+    only_buyer = buyer is not None or data.deals["buyer"].nunique() == 1
     buyer = choose_buyer(data.deals, buyer)
 
     say(f"Executing notebooks with papermill (buyer: {buyer}) ...")
-    parameters = notebook_parameters(root, data_dir, buyer, chosen)
+    parameters = notebook_parameters(root, data_dir, buyer, chosen, only_buyer)
     digest = dependencies_digest(root, data_dir)
     pages = scenario_jobs(root, stage, parameters, digest)
     stage_sources(root, stage)
     with ThreadPoolExecutor(max_workers=1) as background:
         # The CSV tables need no executed notebook: written while the kernels run, they use the
         # time a kernel spends waiting (a few seconds on 10,000 deals).
-        writing = background.submit(write_tables, root, stage, data, buyer, chosen, pages, digest)
+        for_tables = {**chosen, "buyers": parameters["buyers"]} if only_buyer else chosen
+        writing = background.submit(write_tables, root, stage, data, buyer, for_tables, pages, digest)
         run_jobs(chapter_jobs(root, stage, parameters, digest) + pages, root, say=say)
         writing.result()
     drop_removed_scenarios(stage, pages)

@@ -35,6 +35,9 @@ COMMON = (
     Parameter("data_dir", "../data", "folder",
               "the data folder, in the format of data/README.md, relative to notebooks/"),
     Parameter("buyer", "OpenAI", "name", "whose deals are analysed: a value of deals.csv's buyer"),
+    Parameter("buyers", [], "list of names",
+              "which buyers the comparison pages (buyers, vendors) take: every buyer in the data "
+              "if empty; a one-buyer book (make book BUYER=...) sets it to that buyer"),
     Parameter(
         "statuses", ALL_STATUSES_BUT_CANCELLED, "list of statuses",
         "which deals count: those whose status is listed",

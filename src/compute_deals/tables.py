@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from compute_deals import cost, dependency, metrics, overlaps, uncertainty
+from compute_deals import buyers, cost, dependency, metrics, overlaps, uncertainty, vendors
 from compute_deals.load import Dataset
 
 
@@ -37,12 +37,21 @@ TABLES: dict[str, Callable[[Dataset, str], pd.DataFrame]] = {
 }
 
 
-def arguments(make: Callable, parameters: dict) -> dict:
-    """The parameters a table function takes (by name; `assumptions` is the cost chapter's
-    bundle of them), so a table follows the run it belongs to, not only the defaults."""
+# Tables of every buyer at once (the buyers and vendors chapters): functions of the data alone.
+CROSS_BUYER_TABLES: dict[str, Callable[[Dataset], pd.DataFrame]] = {
+    "buyers.csv": buyers.comparison_table,
+    "vendor_quarters.csv": vendors.by_quarter_table,
+    "vendor_order_books.csv": vendors.order_books_table,
+    "vendor_buyers.csv": vendors.buyer_shares_table,
+}
+
+
+def arguments(make: Callable, parameters: dict, skip: int = 2) -> dict:
+    """The parameters a table function takes after its first `skip` (by name; `assumptions` is
+    the cost chapter's bundle of them), so a table follows the run it belongs to."""
     from compute_deals.headlines import cost_assumptions, with_defaults
 
-    accepted = list(inspect.signature(make).parameters)[2:]
+    accepted = list(inspect.signature(make).parameters)[skip:]
     if not parameters:
         return {}
     values = {**parameters, "assumptions": cost_assumptions(with_defaults(parameters))}
@@ -54,8 +63,21 @@ def write(frame: pd.DataFrame, path: Path) -> Path:
     return path
 
 
-def write_all(data: Dataset, buyer: str, out_dir: Path, parameters: dict | None = None) -> list[Path]:
-    """Every table, computed with `parameters` (a run's values; defaults where absent)."""
+def write_buyer_tables(data: Dataset, buyer: str, out_dir: Path, parameters: dict | None = None) -> list[Path]:
+    """The buyer's tables, computed with `parameters` (a run's values; defaults where absent)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     return [write(make(data, buyer, **arguments(make, parameters or {})), out_dir / name)
             for name, make in TABLES.items()]
+
+
+def write_cross_buyer_tables(data: Dataset, out_dir: Path, parameters: dict | None = None) -> list[Path]:
+    """The tables of every buyer at once (of `buyers` in the parameters; all if none)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return [write(make(data, **arguments(make, parameters or {}, skip=1)), out_dir / name)
+            for name, make in CROSS_BUYER_TABLES.items()]
+
+
+def write_all(data: Dataset, buyer: str, out_dir: Path, parameters: dict | None = None) -> list[Path]:
+    """Every table a book's pages link to: the buyer's chapters', then the cross-buyer ones."""
+    return (write_buyer_tables(data, buyer, out_dir, parameters)
+            + write_cross_buyer_tables(data, out_dir, parameters))

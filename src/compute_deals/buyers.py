@@ -1,0 +1,73 @@
+"""Every buyer side by side: the figures the landing page and the buyers chapter compare.
+
+Each buyer's figures come from the chapters that explain them (headlines.headlines and
+headlines.coverage, the same functions a buyer's own page uses), so a comparison row and the
+buyer's page never disagree. Buyers are ordered by how many deals the record holds for them.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from compute_deals import dependency, headlines, metrics, ramp
+from compute_deals.load import Dataset
+from compute_deals.parameters import ALL_STATUSES_BUT_CANCELLED
+
+
+def all_buyers(deals: pd.DataFrame) -> list[str]:
+    """Every buyer in the data, most deals first (then by name)."""
+    counts = deals["buyer"].value_counts()
+    return sorted(counts.index, key=lambda name: (-counts[name], name))
+
+
+def chosen_buyers(deals: pd.DataFrame, buyers) -> list[str]:
+    """The buyers a page compares: those listed (in the data's order), or every buyer if none."""
+    every = all_buyers(deals)
+    return [b for b in every if b in set(buyers)] if buyers else every
+
+
+def slug(buyer: str) -> str:
+    """A buyer's name as a file name: "Mistral AI" -> "mistral-ai"."""
+    return re.sub(r"[^a-z0-9]+", "-", buyer.lower()).strip("-") or "buyer"
+
+
+def landing_date(deals: pd.DataFrame, tranches: pd.DataFrame) -> pd.Timestamp:
+    """The quarter end by which half of the capacity the ramp places is online (NaT if none is)."""
+    online = ramp.online_capacity(deals, tranches, ramp.quarter_ends()).groupby("date")["online_mw"].sum()
+    if online.empty or online.iloc[-1] <= 0:
+        return pd.NaT
+    return online[online >= online.iloc[-1] / 2].index[0]
+
+
+def buyer_row(data: Dataset, buyer: str, parameters: dict) -> dict:
+    """One buyer's comparison figures under the given parameters (others at their defaults)."""
+    p = headlines.with_defaults(parameters)
+    figures, coverage = headlines.headlines(data, buyer, p), headlines.coverage(data, buyer, p)
+    deals = metrics.buyer_deals(data.deals, buyer, p["statuses"])
+    summable = metrics.summable(deals)
+    shares = dependency.vendor_share(summable, data.tranches).set_index("vendor")
+    nvidia = shares["share_of_known"].get(dependency.NVIDIA, 0.0) if shares["capacity_mw"].sum() else float("nan")
+    priced = summable["value_usd"].where(summable["value_basis"].isin(list(p["price_bases"])))
+    return {
+        "buyer": buyer, "slug": slug(buyer), "n_deals": len(metrics.current(deals)),
+        "contracted_mw": coverage["contracted_mw"], "unplaced_share": coverage["unplaced_share"],
+        "priced_value_usd": priced.sum(min_count=1), "n_priced": coverage["n_priced"],
+        "median_usd_per_mw": figures["median_usd_per_mw"],
+        "nvidia_share_contracted": nvidia,
+        **{name: value for name, value in {**figures, **coverage}.items() if name.startswith("nvidia_share_20")},
+        "half_online": landing_date(summable, data.tranches),
+        "record_through": metrics.record_through(metrics.deals_of(data.deals, buyer), data.sources),
+    }
+
+
+def comparison(data: Dataset, buyers=(), parameters: dict | None = None) -> pd.DataFrame:
+    """One row per buyer (every buyer in the data if `buyers` is empty), most deals first."""
+    return pd.DataFrame([buyer_row(data, buyer, parameters or {})
+                         for buyer in chosen_buyers(data.deals, buyers)])
+
+
+def comparison_table(data: Dataset, buyers=(), statuses=tuple(ALL_STATUSES_BUT_CANCELLED)) -> pd.DataFrame:
+    """buyers.csv: the comparison behind the landing page and the buyers chapter."""
+    return comparison(data, buyers, {"statuses": list(statuses)})

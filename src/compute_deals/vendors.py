@@ -1,0 +1,107 @@
+"""The vendors' side: what each accelerator vendor has been contracted for, by whom, and when.
+
+The same megawatts as each buyer's dependency chapter, turned around: every buyer's deals that
+count (net of their parts, dependency.contracted_mw's split: a tranche under its own vendor, the
+rest of a deal under the deal's reported or inferred vendor), by the quarter the deal was
+announced. Dollars are each deal's value where it is a price of capacity (cost.is_price), under the
+deal's vendor; a vendor's order book concentration is the Herfindahl–Hirschman index of its
+buyers' shares of its megawatts.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from compute_deals import cost, dependency, metrics, ramp
+from compute_deals.buyers import chosen_buyers
+from compute_deals.load import Dataset
+from compute_deals.parameters import ALL_STATUSES_BUT_CANCELLED
+
+
+def counted_deals(data: Dataset, statuses, buyers=()) -> pd.DataFrame:
+    """The deals that count of every buyer (or of those in `buyers`), each buyer's umbrellas net
+    of their parts."""
+    return pd.concat([metrics.summable(metrics.buyer_deals(data.deals, buyer, statuses))
+                      for buyer in chosen_buyers(data.deals, buyers)], ignore_index=True)
+
+
+def contracted_pieces(deals: pd.DataFrame, tranches: pd.DataFrame) -> pd.DataFrame:
+    """MW by buyer, vendor, how the vendor is known and announcement quarter: the deals' tranches
+    under their own vendor, the rest of each deal under the deal's (as dependency.contracted_mw)."""
+    ours = tranches[tranches["deal_id"].isin(deals["deal_id"])]
+    by_id = deals.set_index("deal_id")
+    in_tranches = ours.groupby("deal_id")["capacity_mw"].sum()
+    rest = (deals["capacity_mw"] - deals["deal_id"].map(in_tranches).fillna(0)).clip(lower=0)
+    pieces = pd.concat([
+        pd.DataFrame({"deal_id": ours["deal_id"].to_numpy(), "vendor": ramp.tranche_vendors(deals, ours).to_numpy(),
+                      "attribution": ramp.tranche_attributions(deals, ours).to_numpy(),
+                      "capacity_mw": ours["capacity_mw"].to_numpy()}),
+        pd.DataFrame({"deal_id": deals["deal_id"], "vendor": metrics.attributed_vendor(deals),
+                      "attribution": metrics.attribution(deals), "capacity_mw": rest}),
+    ], ignore_index=True)
+    pieces = pieces[pieces["capacity_mw"] > 0]
+    return pieces.assign(buyer=pieces["deal_id"].map(by_id["buyer"]),
+                         quarter=pieces["deal_id"].map(by_id["announced"]).dt.to_period("Q").astype(str))
+
+
+def priced_values(deals: pd.DataFrame, price_bases) -> pd.DataFrame:
+    """Each deal's value where it is a price of capacity, under the deal's vendor."""
+    priced = deals[cost.is_price(deals, price_bases)]
+    return pd.DataFrame({"buyer": priced["buyer"], "vendor": metrics.attributed_vendor(priced),
+                         "quarter": priced["announced"].dt.to_period("Q").astype(str),
+                         "value_usd": priced["value_usd"]})
+
+
+def by_quarter(pieces: pd.DataFrame, values: pd.DataFrame) -> pd.DataFrame:
+    """Contracted MW and priced dollars per vendor, buyer and announcement quarter."""
+    keys = ["vendor", "buyer", "quarter"]
+    mw = pieces.groupby(keys, as_index=False)["capacity_mw"].sum()
+    usd = values.groupby(keys, as_index=False)["value_usd"].sum()
+    return mw.merge(usd, on=keys, how="outer").sort_values(keys, kind="stable").reset_index(drop=True)
+
+
+def order_books(pieces: pd.DataFrame) -> pd.DataFrame:
+    """Per vendor (Nvidia first, then by MW): its contracted MW, how many buyers, its largest
+    buyer and that buyer's share, and the HHI of its buyers' shares (1: a single buyer)."""
+    per_buyer = pieces.groupby(["vendor", "buyer"])["capacity_mw"].sum()
+    rows = []
+    for vendor, mw in per_buyer.groupby(level="vendor"):
+        shares = mw.droplevel("vendor") / mw.sum()
+        rows.append({"vendor": vendor, "capacity_mw": mw.sum(), "n_buyers": int((mw > 0).sum()),
+                     "largest_buyer": shares.idxmax(), "largest_share": shares.max(),
+                     "hhi": float((shares ** 2).sum())})
+    out = pd.DataFrame(rows, columns=["vendor", "capacity_mw", "n_buyers", "largest_buyer",
+                                      "largest_share", "hhi"])
+    first = (out["vendor"] != dependency.NVIDIA, out["vendor"] == metrics.NOT_REPORTED)
+    return out.assign(_nvidia=first[0], _unknown=first[1]).sort_values(
+        ["_unknown", "_nvidia", "capacity_mw"], ascending=[True, True, False], kind="stable"
+    ).drop(columns=["_nvidia", "_unknown"]).reset_index(drop=True)
+
+
+def buyer_shares(pieces: pd.DataFrame) -> pd.DataFrame:
+    """Each vendor's MW by buyer and the buyer's share of the vendor's MW."""
+    mw = pieces.groupby(["vendor", "buyer"], as_index=False)["capacity_mw"].sum()
+    return mw.assign(share=mw["capacity_mw"] / mw.groupby("vendor")["capacity_mw"].transform("sum"))
+
+
+# Tables behind the vendors chapter (tables.CROSS_BUYER_TABLES).
+
+def _pieces(data: Dataset, buyers, statuses) -> pd.DataFrame:
+    return contracted_pieces(counted_deals(data, list(statuses), buyers), data.tranches)
+
+
+def by_quarter_table(data: Dataset, buyers=(), statuses=tuple(ALL_STATUSES_BUT_CANCELLED),
+                     price_bases=cost.DEFAULTS.price_bases) -> pd.DataFrame:
+    """vendor_quarters.csv"""
+    deals = counted_deals(data, list(statuses), buyers)
+    return by_quarter(contracted_pieces(deals, data.tranches), priced_values(deals, price_bases))
+
+
+def order_books_table(data: Dataset, buyers=(), statuses=tuple(ALL_STATUSES_BUT_CANCELLED)) -> pd.DataFrame:
+    """vendor_order_books.csv"""
+    return order_books(_pieces(data, buyers, statuses))
+
+
+def buyer_shares_table(data: Dataset, buyers=(), statuses=tuple(ALL_STATUSES_BUT_CANCELLED)) -> pd.DataFrame:
+    """vendor_buyers.csv"""
+    return buyer_shares(_pieces(data, buyers, statuses))

@@ -1,0 +1,58 @@
+"""Buyers side by side and the vendors' side, worked by hand on two made-up buyers.
+
+Acme AI (conftest): Nvidia 100 MW ($2B commitment, Mar 2025), Quartz 500 MW (200 MW tranche; LOI,
+Sep 2025), an unattributed 300 MW ($5B purchase, Jan 2026), talks with no figures. Zeta Labs: one
+deal of 400 MW on Nvidia ($8B commitment, Feb 2026) and one of 100 MW on Quartz (Feb 2026, no value).
+"""
+
+import pandas as pd
+import pytest
+from conftest import acme_deals, acme_sources, acme_tranches, deal, write_dataset
+
+from compute_deals import buyers, vendors
+from compute_deals.load import load_dataset
+
+
+@pytest.fixture
+def two(tmp_path):
+    zeta = [deal(deal_id="zeta-gpu-2026", buyer="Zeta Labs", announced="2026-02-01", value_usd="8000000000",
+                 capacity_mw="400", deploy_start="2026-03-01", deploy_end="2026-12-31"),
+            deal(deal_id="zeta-chips-2026", buyer="Zeta Labs", announced="2026-02-20", value_usd="",
+                 value_basis="", capacity_mw="100", accelerator_vendor="Quartz", deploy_start="",
+                 deploy_end="")]
+    return load_dataset(write_dataset(tmp_path / "two", acme_deals() + zeta, acme_sources(), acme_tranches()))
+
+
+def test_buyers_are_ordered_by_deals_and_named_as_files(two):
+    assert buyers.all_buyers(two.deals) == ["Acme AI", "Zeta Labs"]
+    assert buyers.chosen_buyers(two.deals, ["Zeta Labs"]) == ["Zeta Labs"]
+    assert buyers.slug("Thinking Machines Lab") == "thinking-machines-lab" and buyers.slug("xAI") == "xai"
+
+
+def test_the_comparison_has_a_row_per_buyer_with_its_own_figures(two):
+    table = buyers.comparison(two).set_index("buyer")
+    assert table.loc["Zeta Labs", "contracted_mw"] == 500 and table.loc["Acme AI", "contracted_mw"] == 900
+    assert table.loc["Zeta Labs", "nvidia_share_contracted"] == pytest.approx(0.8)
+    assert table.loc["Zeta Labs", "unplaced_share"] == pytest.approx(0.2)  # the 100 MW without a window
+    assert table.loc["Zeta Labs", "priced_value_usd"] == 8e9
+    # Half of Zeta's placed 400 MW (2026-03-01 to 2026-12-31, linear) is online by 2026-09-30.
+    assert table.loc["Zeta Labs", "half_online"] == pd.Timestamp("2026-09-30")
+
+
+def test_a_vendors_order_book_by_hand(two):
+    books = vendors.order_books_table(two).set_index("vendor")
+    assert list(books.index) == ["Nvidia", "Quartz", "Not reported"]  # Nvidia first, unknown last
+    # Nvidia: Acme 100 MW, Zeta 400 MW -> shares 0.2 and 0.8, HHI 0.04 + 0.64.
+    assert books.loc["Nvidia", "capacity_mw"] == 500 and books.loc["Nvidia", "largest_buyer"] == "Zeta Labs"
+    assert books.loc["Nvidia", "hhi"] == pytest.approx(0.68)
+    # Quartz: Acme's 500 MW (its 200 MW tranche and the rest) and Zeta's 100 MW.
+    assert books.loc["Quartz", "capacity_mw"] == 600 and books.loc["Quartz", "n_buyers"] == 2
+
+
+def test_contracted_mw_and_priced_dollars_by_announcement_quarter(two):
+    quarters = vendors.by_quarter_table(two).set_index(["vendor", "buyer", "quarter"])
+    assert quarters.loc[("Nvidia", "Zeta Labs", "2026Q1"), "capacity_mw"] == 400
+    assert quarters.loc[("Nvidia", "Zeta Labs", "2026Q1"), "value_usd"] == 8e9
+    assert quarters.loc[("Nvidia", "Acme AI", "2025Q1"), "value_usd"] == 2e9
+    assert pd.isna(quarters.loc[("Quartz", "Acme AI", "2025Q3"), "value_usd"])  # an LOI with no value
+    assert quarters.loc[("Not reported", "Acme AI", "2026Q1"), "value_usd"] == 5e9  # a purchase
