@@ -2,7 +2,8 @@
 
 Acme AI (conftest): Nvidia 100 MW ($2B commitment, Mar 2025), Quartz 500 MW (200 MW tranche; LOI,
 Sep 2025), an unattributed 300 MW ($5B purchase, Jan 2026), talks with no figures. Zeta Labs: one
-deal of 400 MW on Nvidia ($8B commitment, Feb 2026) and one of 100 MW on Quartz (Feb 2026, no value).
+deal of 400 MW on Nvidia ($8B commitment, Feb 2026), one of 100 MW on Quartz (Feb 2026, no value)
+and a $2B Nvidia cloud commitment that reports no MW (Mar 2026).
 """
 
 import pandas as pd
@@ -19,12 +20,14 @@ def two(tmp_path):
                  capacity_mw="400", deploy_start="2026-03-01", deploy_end="2026-12-31"),
             deal(deal_id="zeta-chips-2026", buyer="Zeta Labs", announced="2026-02-20", value_usd="",
                  value_basis="", capacity_mw="100", accelerator_vendor="Quartz", deploy_start="",
-                 deploy_end="")]
+                 deploy_end=""),
+            deal(deal_id="zeta-cloud-2026", buyer="Zeta Labs", announced="2026-03-05", value_usd="2000000000",
+                 capacity_mw="", deploy_start="", deploy_end="")]
     return load_dataset(write_dataset(tmp_path / "two", acme_deals() + zeta, acme_sources(), acme_tranches()))
 
 
 def test_buyers_are_ordered_by_deals_and_named_as_files(two):
-    assert buyers.all_buyers(two.deals) == ["Acme AI", "Zeta Labs"]
+    assert buyers.all_buyers(two.deals) == ["Acme AI", "Zeta Labs"]  # 4 deals before 3
     assert buyers.chosen_buyers(two.deals, ["Zeta Labs"]) == ["Zeta Labs"]
     assert buyers.slug("Thinking Machines Lab") == "thinking-machines-lab" and buyers.slug("xAI") == "xai"
 
@@ -34,7 +37,12 @@ def test_the_comparison_has_a_row_per_buyer_with_its_own_figures(two):
     assert table.loc["Zeta Labs", "contracted_mw"] == 500 and table.loc["Acme AI", "contracted_mw"] == 900
     assert table.loc["Zeta Labs", "nvidia_share_contracted"] == pytest.approx(0.8)
     assert table.loc["Zeta Labs", "unplaced_share"] == pytest.approx(0.2)  # the 100 MW without a window
-    assert table.loc["Zeta Labs", "priced_value_usd"] == 8e9
+    assert table.loc["Zeta Labs", "priced_value_usd"] == 10e9
+    # Its MW share of Nvidia misses the $2B deal: 1 of its 2 Nvidia deals reports no MW.
+    assert table.loc["Zeta Labs", ["nvidia_deals", "nvidia_deals_without_mw"]].tolist() == [2, 1]
+    assert table.loc["Zeta Labs", "nvidia_value_share"] == 1.0  # every priced dollar naming a vendor
+    # Acme: Nvidia $2B of the $2B + $0 priced naming a vendor (its $5B purchase names none).
+    assert table.loc["Acme AI", "nvidia_value_share"] == 1.0
     # Half of Zeta's placed 400 MW (2026-03-01 to 2026-12-31, linear) is online by 2026-09-30.
     assert table.loc["Zeta Labs", "half_online"] == pd.Timestamp("2026-09-30")
 
@@ -52,7 +60,18 @@ def test_a_vendors_order_book_by_hand(two):
 def test_contracted_mw_and_priced_dollars_by_announcement_quarter(two):
     quarters = vendors.by_quarter_table(two).set_index(["vendor", "buyer", "quarter"])
     assert quarters.loc[("Nvidia", "Zeta Labs", "2026Q1"), "capacity_mw"] == 400
-    assert quarters.loc[("Nvidia", "Zeta Labs", "2026Q1"), "value_usd"] == 8e9
+    assert quarters.loc[("Nvidia", "Zeta Labs", "2026Q1"), "value_usd"] == 10e9
     assert quarters.loc[("Nvidia", "Acme AI", "2025Q1"), "value_usd"] == 2e9
     assert pd.isna(quarters.loc[("Quartz", "Acme AI", "2025Q3"), "value_usd"])  # an LOI with no value
     assert quarters.loc[("Not reported", "Acme AI", "2026Q1"), "value_usd"] == 5e9  # a purchase
+
+
+def test_the_buyers_finding_names_what_the_megawatt_shares_miss(two):
+    from compute_deals.charts import compare
+
+    words = compare.comparison_sentences(buyers.comparison(two))
+    assert words["lead_sentence"] == (
+        "Acme AI (900 MW) and Zeta Labs (500 MW) have contracted the most capacity. Megawatt shares "
+        "miss the deals that report only dollars: 1 of the 2 buyers have Nvidia deals without "
+        "megawatts (Zeta Labs: 1 of 2), so the table gives Nvidia's share of priced dollars beside it.")
+    assert words["placed_sentence"] == "Every buyer has capacity the record can place in time."

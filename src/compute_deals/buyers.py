@@ -41,6 +41,10 @@ def landing_date(deals: pd.DataFrame, tranches: pd.DataFrame) -> pd.Timestamp:
     return online[online >= online.iloc[-1] / 2].index[0]
 
 
+def share_of(part: float, whole: float) -> float:
+    return part / whole if whole > 0 else float("nan")
+
+
 def buyer_row(data: Dataset, buyer: str, parameters: dict) -> dict:
     """One buyer's comparison figures under the given parameters (others at their defaults)."""
     p = headlines.with_defaults(parameters)
@@ -50,12 +54,19 @@ def buyer_row(data: Dataset, buyer: str, parameters: dict) -> dict:
     shares = dependency.vendor_share(summable, data.tranches).set_index("vendor")
     nvidia = shares["share_of_known"].get(dependency.NVIDIA, 0.0) if shares["capacity_mw"].sum() else float("nan")
     priced = summable["value_usd"].where(summable["value_basis"].isin(list(p["price_bases"])))
+    on_nvidia = dependency.is_nvidia(metrics.attributed_vendor(summable))
+    named = metrics.attributed_vendor(summable) != metrics.NOT_REPORTED
     return {
         "buyer": buyer, "slug": slug(buyer), "n_deals": len(metrics.current(deals)),
         "contracted_mw": coverage["contracted_mw"], "unplaced_share": coverage["unplaced_share"],
         "priced_value_usd": priced.sum(min_count=1), "n_priced": coverage["n_priced"],
         "median_usd_per_mw": figures["median_usd_per_mw"],
         "nvidia_share_contracted": nvidia,
+        # Megawatt shares miss the deals that report only dollars: how many of Nvidia's do, and
+        # Nvidia's share of the priced dollars that name a vendor, beside it.
+        "nvidia_deals": int(on_nvidia.sum()),
+        "nvidia_deals_without_mw": int((on_nvidia & summable["capacity_mw"].isna()).sum()),
+        "nvidia_value_share": share_of(priced[on_nvidia].sum(), priced[named].sum()),
         **{name: value for name, value in {**figures, **coverage}.items() if name.startswith("nvidia_share_20")},
         "half_online": landing_date(summable, data.tranches),
         "record_through": metrics.record_through(metrics.deals_of(data.deals, buyer), data.sources),

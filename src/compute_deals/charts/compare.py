@@ -39,7 +39,11 @@ def comparison_page_table(frame: pd.DataFrame) -> pd.DataFrame:
         "Median per MW (priced deals)": [
             f"{present.usd(m)} ({n})" if pd.notna(m) else present.DASH
             for m, n in zip(frame["median_usd_per_mw"], frame["n_priced"])],
-        "Nvidia, contracted MW with a vendor": frame["nvidia_share_contracted"].map(_share_or_dash),
+        "Nvidia, contracted MW with a vendor": [
+            _share_or_dash(share) + (f" ({missing} of {n} Nvidia deals report no MW)" if missing else "")
+            for share, missing, n in frame[["nvidia_share_contracted", "nvidia_deals_without_mw",
+                                            "nvidia_deals"]].itertuples(index=False)],
+        "Nvidia, priced USD with a vendor": frame["nvidia_value_share"].map(_share_or_dash),
         "Nvidia online, end 2026 (floor–ceiling)": [
             _range_cell(*v) for v in frame[["nvidia_share_2026", "nvidia_share_2026_floor",
                                             "nvidia_share_2026_ceiling"]].itertuples(index=False)],
@@ -118,6 +122,14 @@ def comparison_sentences(table: pd.DataFrame) -> dict[str, str]:
     named = [f"{row.buyer} ({present.megawatts(row.contracted_mw)})" for row in ranked.head(3).itertuples()]
     placed = table[table["half_online"].notna()]["buyer"].tolist()
     lead = f"{present.listed(named, sep=', ', last=' and ')} have contracted the most capacity."
+    missed = table[table["nvidia_deals_without_mw"] > 0]
+    if len(missed):
+        worst = missed.assign(_gap=missed["nvidia_deals_without_mw"] / missed["nvidia_deals"]).sort_values(
+            ["_gap", "nvidia_deals"], ascending=False, kind="stable").iloc[0]
+        lead += (f" Megawatt shares miss the deals that report only dollars: {len(missed)} of the "
+                 f"{len(table)} buyers have Nvidia deals without megawatts ({worst['buyer']}: "
+                 f"{worst['nvidia_deals_without_mw']} of {worst['nvidia_deals']}), so the table gives "
+                 "Nvidia's share of priced dollars beside it.")
     if len(placed) == len(table):
         return {"lead_sentence": lead,
                 "placed_sentence": "Every buyer has capacity the record can place in time."}
