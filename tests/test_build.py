@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import pytest
 
 from compute_deals import book, execute
@@ -112,8 +113,17 @@ def test_the_buyer_defaults_to_the_only_one_in_the_data(acme_dir):
 
     deals = load_dataset(acme_dir).deals
     assert book.choose_buyer(deals, None) == "Acme AI"
-    with pytest.raises(book.BuildFailed, match="choose one of: Acme AI"):
+    with pytest.raises(book.BuildFailed, match="give one of Acme AI"):
         book.choose_buyer(deals, "Nobody")
+    # Several buyers and no OpenAI: the chapters take the buyer with the most deals.
+    two = pd.concat([deals, deals.head(1).assign(buyer="Zeta Labs", deal_id="zeta")])
+    assert book.choose_buyer(two, None) == "Acme AI"
+
+
+def test_a_one_buyer_book_compares_that_buyer_alone(tmp_path):
+    (tmp_path / "notebooks").mkdir()
+    assert book.notebook_parameters(tmp_path, tmp_path / "data", "Meta", only_buyer=True) == {
+        "buyer": "Meta", "buyers": ["Meta"]}
 
 
 def test_the_inputs_hash_changes_with_code_parameters_and_data_but_not_outputs(tmp_path):

@@ -75,3 +75,13 @@ def test_the_buyers_finding_names_what_the_megawatt_shares_miss(two):
         "miss the deals that report only dollars: 1 of the 2 buyers have Nvidia deals without "
         "megawatts (Zeta Labs: 1 of 2), so the table gives Nvidia's share of priced dollars beside it.")
     assert words["placed_sentence"] == "Every buyer has capacity the record can place in time."
+
+
+def test_a_buyer_with_no_megawatts_still_gets_a_vendors_page(two):
+    from compute_deals.charts import compare
+
+    only_talks = {"buyers": ["Acme AI"], "statuses": ["talks"]}  # one deal, with no figures at all
+    books = vendors.order_books_table(two, **only_talks)
+    assert books.empty and compare.vendor_order(books) == ["Not reported"]
+    assert compare.vendor_sentences(books)["lead_vendor_sentence"] == "No deal in the record names an accelerator vendor."
+    compare.vendor_quarters(vendors.by_quarter_table(two, **only_talks), ["Not reported"], "s").to_dict()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from compute_deals import present
+from compute_deals import metrics, present
 from compute_deals.charts import ROW_HEIGHT_PX, finished
 from compute_deals.charts.dependency import percent
 
@@ -143,8 +143,9 @@ def comparison_sentences(table: pd.DataFrame) -> dict[str, str]:
 
 
 def vendor_order(books: pd.DataFrame) -> list[str]:
-    """The vendors in the order the chapter shows them (vendors.order_books: Nvidia first)."""
-    return list(books["vendor"])
+    """The vendors in the order the chapter shows them (vendors.order_books: Nvidia first); the
+    menu needs one entry even when no deal reports megawatts."""
+    return list(books["vendor"]) or [metrics.NOT_REPORTED]
 
 
 def vendor_sentences(books: pd.DataFrame) -> dict[str, str]:
