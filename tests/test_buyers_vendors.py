@@ -63,6 +63,7 @@ def test_contracted_mw_and_priced_dollars_by_announcement_quarter(two):
     assert quarters.loc[("Nvidia", "Zeta Labs", "2026Q1"), "value_usd"] == 10e9
     assert quarters.loc[("Nvidia", "Acme AI", "2025Q1"), "value_usd"] == 2e9
     assert pd.isna(quarters.loc[("Quartz", "Acme AI", "2025Q3"), "value_usd"])  # an LOI with no value
+    assert quarters.loc[("Quartz", "Acme AI", "2025Q3"), "status"] == "loi"  # drawn fainter
     assert quarters.loc[("Not reported", "Acme AI", "2026Q1"), "value_usd"] == 5e9  # a purchase
 
 

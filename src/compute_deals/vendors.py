@@ -41,6 +41,7 @@ def contracted_pieces(deals: pd.DataFrame, tranches: pd.DataFrame) -> pd.DataFra
     ], ignore_index=True)
     pieces = pieces[pieces["capacity_mw"] > 0]
     return pieces.assign(buyer=pieces["deal_id"].map(by_id["buyer"]),
+                         status=pieces["deal_id"].map(by_id["status"]),
                          quarter=pieces["deal_id"].map(by_id["announced"]).dt.to_period("Q").astype(str))
 
 
@@ -48,13 +49,15 @@ def priced_values(deals: pd.DataFrame, price_bases) -> pd.DataFrame:
     """Each deal's value where it is a price of capacity, under the deal's vendor."""
     priced = deals[cost.is_price(deals, price_bases)]
     return pd.DataFrame({"buyer": priced["buyer"], "vendor": metrics.attributed_vendor(priced),
+                         "status": priced["status"],
                          "quarter": priced["announced"].dt.to_period("Q").astype(str),
                          "value_usd": priced["value_usd"]})
 
 
 def by_quarter(pieces: pd.DataFrame, values: pd.DataFrame) -> pd.DataFrame:
-    """Contracted MW and priced dollars per vendor, buyer and announcement quarter."""
-    keys = ["vendor", "buyer", "quarter"]
+    """Contracted MW and priced dollars per vendor, buyer, announcement quarter and deal status
+    (talks and letters of intent apart from signed deals)."""
+    keys = ["vendor", "buyer", "quarter", "status"]
     mw = pieces.groupby(keys, as_index=False)["capacity_mw"].sum()
     usd = values.groupby(keys, as_index=False)["value_usd"].sum()
     return mw.merge(usd, on=keys, how="outer").sort_values(keys, kind="stable").reset_index(drop=True)

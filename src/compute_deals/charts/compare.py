@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 
 from compute_deals import metrics, present
-from compute_deals.charts import ROW_HEIGHT_PX, finished
+from compute_deals.charts import ROW_HEIGHT_PX, finished, status_opacity
 from compute_deals.charts.dependency import percent
 
 SOURCE = ("{n} deals of {buyers} buyers in the Compute Deals dataset; each deal's sources are listed "
@@ -87,8 +87,9 @@ def vendor_quarters(frame: pd.DataFrame, vendors: list[str], source: str) -> alt
         x=alt.X("quarter:O", title="Quarter announced"),
         y=alt.Y("sum(capacity_mw):Q", title="Contracted (MW)"),
         color=alt.Color("buyer:N", title="Buyer"),
+        opacity=status_opacity(),
         tooltip=[alt.Tooltip("vendor:N", title="Vendor"), alt.Tooltip("buyer:N", title="Buyer"),
-                 alt.Tooltip("quarter:O", title="Quarter"),
+                 alt.Tooltip("quarter:O", title="Quarter"), alt.Tooltip("status:N", title="Status"),
                  alt.Tooltip("sum(capacity_mw):Q", title="Contracted (MW)", format=",.0f"),
                  alt.Tooltip("sum(value_usd):Q", title="Priced value (USD)", format="$,.3s")],
     ).add_params(pick).transform_filter(alt.datum.vendor == pick)
@@ -97,7 +98,8 @@ def vendor_quarters(frame: pd.DataFrame, vendors: list[str], source: str) -> alt
         "When each vendor's capacity was contracted, and by whom",
         ["Reported megawatts attributed to the vendor picked below (reported or inferred), by the "
          "quarter the deal was announced, stacked by buyer.",
-         "A deal counts in the quarter it was announced, whatever its deployment window."],
+         "Fainter: letters of intent and talks, not contracts. A deal counts in the quarter it was "
+         "announced, whatever its deployment window."],
         "Stacked bar chart: megawatts contracted per quarter on one accelerator vendor, by buyer; "
         "a menu picks the vendor.",
     )
