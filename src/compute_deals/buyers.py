@@ -11,7 +11,7 @@ import re
 
 import pandas as pd
 
-from compute_deals import dependency, headlines, metrics, ramp
+from compute_deals import cost, dependency, headlines, metrics, ramp
 from compute_deals.load import Dataset
 from compute_deals.parameters import ALL_STATUSES_BUT_CANCELLED
 
@@ -53,11 +53,11 @@ def buyer_row(data: Dataset, buyer: str, parameters: dict) -> dict:
     summable = metrics.summable(deals)
     shares = dependency.vendor_share(summable, data.tranches).set_index("vendor")
     nvidia = shares["share_of_known"].get(dependency.NVIDIA, 0.0) if shares["capacity_mw"].sum() else float("nan")
-    priced = summable["value_usd"].where(summable["value_basis"].isin(list(p["price_bases"])))
-    on_nvidia = dependency.is_nvidia(metrics.attributed_vendor(summable))
-    named = metrics.attributed_vendor(summable) != metrics.NOT_REPORTED
+    priced = summable["value_usd"].where(cost.is_price(summable, p["price_bases"]))
+    vendor = metrics.attributed_vendor(summable)
+    on_nvidia, named = dependency.is_nvidia(vendor), vendor != metrics.NOT_REPORTED
     return {
-        "buyer": buyer, "slug": slug(buyer), "n_deals": len(metrics.current(deals)),
+        "buyer": buyer, "n_deals": len(metrics.current(deals)),
         "contracted_mw": coverage["contracted_mw"], "unplaced_share": coverage["unplaced_share"],
         "priced_value_usd": priced.sum(min_count=1), "n_priced": coverage["n_priced"],
         "median_usd_per_mw": figures["median_usd_per_mw"],

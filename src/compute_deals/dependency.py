@@ -111,22 +111,30 @@ def all_vendors(deals: pd.DataFrame, tranches: pd.DataFrame) -> list[str]:
     return sorted(names - {metrics.NOT_REPORTED}) + sorted(names & {metrics.NOT_REPORTED})
 
 
-def contracted_mw(deals: pd.DataFrame, tranches: pd.DataFrame) -> pd.DataFrame:
-    """Reported MW by vendor (rows) and how the vendor is known (columns: reported, inferred,
-    unattributed): each tranche under its vendor, the rest of a deal under the deal's (the same
-    split the ramp makes)."""
+def contracted_pieces(deals: pd.DataFrame, tranches: pd.DataFrame) -> pd.DataFrame:
+    """Reported MW in pieces (deal_id, vendor, attribution, capacity_mw): each tranche under its
+    vendor, the rest of a deal under the deal's (the same split the ramp makes); NaN where a deal
+    reports no MW."""
     ours = tranches[tranches["deal_id"].isin(deals["deal_id"])]
     in_tranches = ours.groupby("deal_id")["capacity_mw"].sum()
     rest = (deals["capacity_mw"] - deals["deal_id"].map(in_tranches).fillna(0)).clip(lower=0)
-    pieces = pd.concat([
-        pd.DataFrame({"vendor": ramp.tranche_vendors(deals, ours),
-                      "attribution": ramp.tranche_attributions(deals, ours), "capacity_mw": ours["capacity_mw"]}),
-        pd.DataFrame({"vendor": metrics.attributed_vendor(deals), "attribution": metrics.attribution(deals),
-                      "capacity_mw": rest}),
-    ])
-    return pieces.pivot_table(index="vendor", columns="attribution", values="capacity_mw",
-                              aggfunc="sum", fill_value=0.0).reindex(
-        columns=[metrics.REPORTED, metrics.INFERRED, metrics.UNATTRIBUTED], fill_value=0.0)
+    return pd.concat([
+        pd.DataFrame({"deal_id": ours["deal_id"].to_numpy(),
+                      "vendor": ramp.tranche_vendors(deals, ours).to_numpy(),
+                      "attribution": ramp.tranche_attributions(deals, ours).to_numpy(),
+                      "capacity_mw": ours["capacity_mw"].to_numpy()}),
+        pd.DataFrame({"deal_id": deals["deal_id"].to_numpy(),
+                      "vendor": metrics.attributed_vendor(deals).to_numpy(),
+                      "attribution": metrics.attribution(deals).to_numpy(), "capacity_mw": rest.to_numpy()}),
+    ], ignore_index=True)
+
+
+def contracted_mw(deals: pd.DataFrame, tranches: pd.DataFrame) -> pd.DataFrame:
+    """Reported MW by vendor (rows) and how the vendor is known (columns: reported, inferred,
+    unattributed), from contracted_pieces."""
+    return contracted_pieces(deals, tranches).pivot_table(
+        index="vendor", columns="attribution", values="capacity_mw", aggfunc="sum", fill_value=0.0
+    ).reindex(columns=[metrics.REPORTED, metrics.INFERRED, metrics.UNATTRIBUTED], fill_value=0.0)
 
 
 def derived_mw(deals: pd.DataFrame) -> pd.Series:

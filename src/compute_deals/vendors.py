@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from compute_deals import cost, dependency, metrics, ramp
+from compute_deals import cost, dependency, metrics
 from compute_deals.buyers import chosen_buyers
 from compute_deals.load import Dataset
 from compute_deals.parameters import ALL_STATUSES_BUT_CANCELLED
@@ -26,20 +26,11 @@ def counted_deals(data: Dataset, statuses, buyers=()) -> pd.DataFrame:
 
 
 def contracted_pieces(deals: pd.DataFrame, tranches: pd.DataFrame) -> pd.DataFrame:
-    """MW by buyer, vendor, how the vendor is known and announcement quarter: the deals' tranches
-    under their own vendor, the rest of each deal under the deal's (as dependency.contracted_mw)."""
-    ours = tranches[tranches["deal_id"].isin(deals["deal_id"])]
-    by_id = deals.set_index("deal_id")
-    in_tranches = ours.groupby("deal_id")["capacity_mw"].sum()
-    rest = (deals["capacity_mw"] - deals["deal_id"].map(in_tranches).fillna(0)).clip(lower=0)
-    pieces = pd.concat([
-        pd.DataFrame({"deal_id": ours["deal_id"].to_numpy(), "vendor": ramp.tranche_vendors(deals, ours).to_numpy(),
-                      "attribution": ramp.tranche_attributions(deals, ours).to_numpy(),
-                      "capacity_mw": ours["capacity_mw"].to_numpy()}),
-        pd.DataFrame({"deal_id": deals["deal_id"], "vendor": metrics.attributed_vendor(deals),
-                      "attribution": metrics.attribution(deals), "capacity_mw": rest}),
-    ], ignore_index=True)
+    """MW by buyer, vendor, how the vendor is known, deal status and announcement quarter
+    (dependency.contracted_pieces, the pieces with megawatts)."""
+    pieces = dependency.contracted_pieces(deals, tranches)
     pieces = pieces[pieces["capacity_mw"] > 0]
+    by_id = deals.set_index("deal_id")
     return pieces.assign(buyer=pieces["deal_id"].map(by_id["buyer"]),
                          status=pieces["deal_id"].map(by_id["status"]),
                          quarter=pieces["deal_id"].map(by_id["announced"]).dt.to_period("Q").astype(str))
