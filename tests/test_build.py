@@ -13,7 +13,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from compute_deals import book, execute
+from compute_deals import book, execute, tables
 from compute_deals.problems import DataError
 
 from conftest import acme_deals, acme_sources, copy_of_book, deal, tree_digest, write_dataset
@@ -171,3 +171,25 @@ def test_a_reused_kernel_starts_each_notebook_as_a_new_session(tmp_path, monkeyp
     cells = nbformat.read(tmp_path / "out" / "second.ipynb", as_version=4).cells
     assert [c.execution_count for c in cells] == [1, 2]
     assert cells[1].outputs[0]["text"] == "False\n"
+
+
+def test_each_buyer_gets_a_page_under_the_buyers_comparison(built):
+    root, _, _ = built
+    page = root / "_build/html/buyers/acme-ai/index.html"
+    assert "<h1>Acme AI" in page.read_text()
+    assert sorted(p.name for p in (page.parent / "tables").iterdir()) == sorted(tables.BUYER_PAGE_TABLES)
+    # In the table of contents, as a section of the buyers comparison.
+    comparison = (root / "_build/html/notebooks/buyers.html").read_text()
+    assert ('<li class="toctree-l2"><a class="reference internal" href="../buyers/acme-ai/index.html">'
+            'Acme AI</a>') in comparison
+    landing = (root / "_build/html/notebooks/index.html").read_text()
+    assert '<a href="../buyers/acme-ai/index.html">Acme AI</a>' in landing
+
+
+def test_the_page_of_a_buyer_no_longer_in_the_data_is_dropped(tmp_path):
+    for name in ("kept", "gone"):
+        (tmp_path / book.BUYER_FOLDER / name).mkdir(parents=True)
+        (tmp_path / book.BUYER_FOLDER / name / "index.ipynb").write_text("{}")
+    kept = execute.Job(Path("t.ipynb"), tmp_path / book.BUYER_FOLDER / "kept" / "index.ipynb", {}, "h", "Kept")
+    book.drop_removed_pages(tmp_path, [kept])
+    assert [p.name for p in (tmp_path / book.BUYER_FOLDER).iterdir()] == ["kept"]

@@ -86,3 +86,69 @@ def test_a_buyer_with_no_megawatts_still_gets_a_vendors_page(two):
     assert books.empty and compare.vendor_order(books) == ["Not reported"]
     assert compare.vendor_sentences(books)["lead_vendor_sentence"] == "No deal in the record names an accelerator vendor."
     compare.vendor_quarters(vendors.by_quarter_table(two, **only_talks), ["Not reported"], "s").to_dict()
+
+
+def test_look_alike_names_get_their_own_page_folders():
+    assert buyers.page_names(["A.I. Labs", "A I Labs", "Zeta"]) == {
+        "A.I. Labs": "a-i-labs", "A I Labs": "a-i-labs-2", "Zeta": "zeta"}
+
+
+def test_cost_per_mw_across_buyers_counts_only_priced_deals_with_a_capacity(two):
+    priced = buyers.priced_per_mw(two)
+    # Acme: $2B / 100 MW and $5B / 300 MW; Zeta: $8B / 400 MW. Zeta's $2B cloud deal reports no
+    # MW and its Quartz deal no value: a derived figure would compare the benchmark with itself.
+    assert sorted(zip(priced["buyer"], priced["usd_per_mw"].round())) == [
+        ("Acme AI", 16666667.0), ("Acme AI", 20e6), ("Zeta Labs", 20e6)]
+
+
+def test_nvidia_share_across_buyers_starts_when_a_buyers_capacity_comes_online(two):
+    shares = buyers.nvidia_share_by_buyer(two)
+    zeta = shares[shares["buyer"] == "Zeta Labs"]
+    # Zeta's only placed deal is Nvidia's, ramping from 2026-03-01: first online at 2026-03-31.
+    assert zeta["date"].min() == pd.Timestamp("2026-03-31") and (zeta["nvidia_share"] == 1.0).all()
+    acme = shares[shares["buyer"] == "Acme AI"].set_index("date")
+    # Acme's Nvidia 100 MW ramps from 2025-06-01; Quartz's first 200 MW come on 2026-07-01.
+    assert acme.index.min() == pd.Timestamp("2025-06-30")
+    assert acme.loc["2025-12-31", "nvidia_share"] == 1.0 and acme.loc["2026-09-30", "nvidia_share"] < 0.5
+
+
+def test_buyers_ramping_on_the_same_vendor_in_the_same_quarter(two):
+    together = vendors.ramping_together_table(two)
+    # Nvidia: Acme 2025-06-01 to 2026-06-30, Zeta 2026-03-01 to 2026-12-31 -> both in 2026Q1-Q2.
+    both = vendors.most_buyers_together(together)
+    assert both[["quarter", "vendor", "buyers"]].values.tolist() == [
+        ["2026Q1", "Nvidia", "Acme AI; Zeta Labs"], ["2026Q2", "Nvidia", "Acme AI; Zeta Labs"]]
+    # No window, no vendor: Acme's unattributed 300 MW is in no cell.
+    assert "Not reported" not in set(together["vendor"])
+    from compute_deals.charts import compare
+
+    assert compare.together_sentence(together).startswith(
+        "In 2026Q1, 2 buyers ramp deals on Nvidia at once (Acme AI and Zeta Labs); in 2 "
+        "quarter-and-vendor cells two or more buyers do")
+    assert compare.together_sentence(together[together["buyers"] == "Acme AI"]) == (
+        "No two buyers in the record ramp capacity on the same vendor in the same quarter.")
+
+
+def test_a_buyers_page_says_what_the_record_holds_and_what_it_cannot_draw(two):
+    from compute_deals.charts import buyer as page
+
+    words = page.texts(two, "Zeta Labs", {})
+    assert words["summary_sentence"] == (
+        "The record holds 3 deals of Zeta Labs, complete to 5 March 2026: 500 MW of contracted "
+        "capacity (20% of it with no deployment window), and $10.0B of values that are a price of capacity.")
+    assert words["cost_sentence"] == (
+        "The median cost per megawatt of the 1 deal whose value is a price of capacity and that "
+        "report a capacity is $20.0M.")
+    assert words["share_sentence"].startswith(
+        "Nvidia runs 100% of the online capacity with a vendor at the end of 2026 and 100% at the end of 2028.")
+    assert words["timeline_sentence"] == (
+        "Half of the capacity the record places in time is online by 2026-09-30; at most 1 deal "
+        "ramps up in one quarter (from 2026Q1).")
+    figures = page.figures(two, "Zeta Labs", {}, "2026-04-16")
+    assert all(hasattr(f, "to_dict") for f in figures.values())  # every chart drawn
+    # A buyer whose only deal reports neither a capacity nor a window: a line in each chart's place.
+    lone = two.deals[two.deals["deal_id"] == "zeta-cloud-2026"].assign(buyer="Lone Labs")
+    alone = type(two)(**{**two.__dict__, "deals": pd.concat([two.deals, lone.assign(deal_id="lone")])})
+    empty = page.figures(alone, "Lone Labs", {}, "2026-04-16")
+    assert [name for name, f in empty.items() if not hasattr(f, "to_dict")] == [
+        "fig-buyer-cost", "fig-buyer-online", "fig-buyer-share"]

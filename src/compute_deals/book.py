@@ -20,7 +20,7 @@ import nbformat
 import yaml
 
 from compute_deals import execute, scenarios, tables, uncertainty
-from compute_deals.buyers import all_buyers
+from compute_deals.buyers import all_buyers, chosen_buyers, page_names
 from compute_deals.html_names import TABLES_FOLDER
 from compute_deals.load import load_dataset
 
@@ -31,6 +31,10 @@ KEY_FILE = ".compute-deals-inputs"
 SCENARIO_TEMPLATE = "scenario_page.ipynb"  # run once per scenario in scenarios.yml
 SCENARIO_FOLDER = "scenarios"
 SCENARIO_COMPARISON = "notebooks/scenarios"  # the chapter the scenario pages hang under
+BUYER_TEMPLATE = "buyer_page.ipynb"  # run once per buyer the book compares
+BUYER_FOLDER = "buyers"  # each buyer's page in buyers/<slug>/, its tables in buyers/<slug>/tables/
+BUYER_COMPARISON = "notebooks/buyers"  # the chapter the buyer pages hang under
+TEMPLATES = (SCENARIO_TEMPLATE, BUYER_TEMPLATE)
 PROVENANCE_FILE = "provenance.json"
 TABLES_KEY_FILE = ".tables-inputs"  # in the stage: the inputs of the CSV tables written there
 
@@ -107,8 +111,8 @@ def reads_scenarios_file(notebook: Path) -> bool:
 
 def chapter_jobs(root: Path, stage: Path, parameters: dict, digest: str,
                  only: tuple[str, ...] = (), with_template: bool = False) -> list[execute.Job]:
-    """One job per notebook in notebooks/ (or those named in `only`); the scenario template is a
-    page only through scenario_jobs, but its stored outputs are refreshed like a chapter's. A
+    """One job per notebook in notebooks/ (or those named in `only`); the templates are pages
+    only through scenario_jobs and buyer_jobs, but their stored outputs are refreshed like a chapter's. A
     notebook that reads scenarios.yml is keyed on it too; the others are not, so editing one
     scenario re-runs its page and the comparison only."""
     with_scenarios = digest + scenarios_digest(root)
@@ -117,7 +121,7 @@ def chapter_jobs(root: Path, stage: Path, parameters: dict, digest: str,
              with_scenarios if reads_scenarios_file(notebook) else digest)
         for notebook in sorted((root / "notebooks").glob("*.ipynb"))
         if (not only or notebook.stem in only or notebook.name in only)
-        and (with_template or notebook.name != SCENARIO_TEMPLATE)
+        and (with_template or notebook.name not in TEMPLATES)
     ]
 
 
@@ -134,10 +138,23 @@ def scenario_jobs(root: Path, stage: Path, parameters: dict, digest: str) -> lis
     ]
 
 
+def buyer_jobs(root: Path, stage: Path, parameters: dict, digest: str, deals) -> list[execute.Job]:
+    """The buyer page template once per buyer the book compares (the `buyers` parameter; every
+    buyer in the data if none), each into buyers/<slug>/index, titled with the buyer's name."""
+    template = root / "notebooks" / BUYER_TEMPLATE
+    if not template.exists():
+        return []
+    names = page_names(chosen_buyers(deals, parameters.get("buyers", [])))
+    return [_job(template, stage / BUYER_FOLDER / folder / "index.ipynb", {**parameters, "buyer": name},
+                 digest, title=name)
+            for name, folder in names.items()]
+
+
 def write_tables(root: Path, stage: Path, data, buyer: str, chosen: dict,
-                 pages: list[execute.Job], digest: str) -> None:
+                 pages: list[execute.Job], buyer_pages: list[execute.Job], digest: str) -> None:
     """The CSV behind each chart, computed with the run's parameters, where the pages' download
-    links point: notebooks/tables/ for the chapters, scenarios/tables/ for the scenario pages.
+    links point: notebooks/tables/ for the chapters, scenarios/tables/ for the scenario pages,
+    buyers/<slug>/tables/ for each buyer's page.
     Skipped when their inputs (the notebooks' dependencies, the buyer, the parameters and the
     scenarios) are those of the tables already there: a no-op build writes nothing."""
     key_file = stage / TABLES_KEY_FILE
@@ -145,8 +162,9 @@ def write_tables(root: Path, stage: Path, data, buyer: str, chosen: dict,
     if key_file.exists() and key_file.read_text() == key:
         return
     key_file.unlink(missing_ok=True)
-    for folder in (stage / "notebooks" / TABLES_FOLDER, stage / SCENARIO_FOLDER / TABLES_FOLDER):
-        shutil.rmtree(folder, ignore_errors=True)  # no CSV of a dropped scenario stays behind
+    for folder in (stage / "notebooks" / TABLES_FOLDER, stage / SCENARIO_FOLDER / TABLES_FOLDER,
+                   *(stage / BUYER_FOLDER).glob(f"*/{TABLES_FOLDER}")):
+        shutil.rmtree(folder, ignore_errors=True)  # no CSV of a dropped scenario or buyer stays behind
     tables.write_all(data, buyer, stage / "notebooks" / TABLES_FOLDER,
                      {**chosen, "scenarios_file": root / scenarios.SCENARIOS_FILE})
     for page in pages:
@@ -156,6 +174,9 @@ def write_tables(root: Path, stage: Path, data, buyer: str, chosen: dict,
             folder = stage / SCENARIO_FOLDER / TABLES_FOLDER
             folder.mkdir(parents=True, exist_ok=True)
             tables.write(frame, folder / file_name)
+    for page in buyer_pages:
+        tables.write_buyer_tables(data, page.title, page.output.parent / TABLES_FOLDER, chosen,
+                                  names=tables.BUYER_PAGE_TABLES)
     key_file.write_text(key)
 
 
@@ -167,24 +188,33 @@ def run_jobs(jobs: list[execute.Job], root: Path, say=print) -> None:
     execute.execute_all(stale, cwd=root / "notebooks", say=say)
 
 
-def drop_removed_scenarios(stage: Path, jobs: list[execute.Job]) -> None:
+def drop_removed_pages(stage: Path, jobs: list[execute.Job]) -> None:
+    """Delete the executed pages (and buyer folders) of scenarios and buyers no longer built."""
     kept = {job.output for job in jobs}
     for page in (stage / SCENARIO_FOLDER).glob("*.ipynb"):
         if page not in kept:
             page.unlink()
+    for folder in (stage / BUYER_FOLDER).glob("*/"):
+        if folder / "index.ipynb" not in kept:
+            shutil.rmtree(folder)
 
 
-def write_stage_toc(stage: Path, jobs: list[execute.Job]) -> None:
-    """The stage's table of contents: the root one, with a page per scenario under the
-    scenario comparison chapter, so adding a scenario needs no edit to _toc.yml."""
+def write_stage_toc(stage: Path, sections_under: dict[str, list[execute.Job]]) -> None:
+    """The stage's table of contents: the root one, with the pages run from a template as
+    sections of their chapter (a page per scenario under the scenario comparison, a page per
+    buyer under the buyers comparison), so a new scenario or buyer needs no edit to _toc.yml."""
     toc = yaml.safe_load((stage / "_toc.yml").read_text())
-    sections = [{"file": f"{SCENARIO_FOLDER}/{job.output.stem}", "title": job.title} for job in jobs]
     chapters = toc.get("chapters", []) + [c for part in toc.get("parts", []) for c in part["chapters"]]
-    comparison = [c for c in chapters if c.get("file") == SCENARIO_COMPARISON]
-    if sections and not comparison:
-        raise BuildFailed(f"scenario pages need the chapter {SCENARIO_COMPARISON} in _toc.yml")
-    if sections:
-        comparison[0]["sections"] = sections
+    for chapter, jobs in sections_under.items():
+        if not jobs:
+            continue
+        found = [c for c in chapters if c.get("file") == chapter]
+        if not found:
+            raise BuildFailed(f"the pages of {jobs[0].title!r} and others need the chapter {chapter} in _toc.yml")
+        # No title here: the page's heading (execute.retitle, escaped) is its title. A toc title
+        # would reach the theme's print header as raw HTML, and a buyer's name comes from data/.
+        found[0]["sections"] = [{"file": job.output.relative_to(stage).with_suffix("").as_posix()}
+                                for job in jobs]
     (stage / "_toc.yml").write_text(yaml.safe_dump(toc, sort_keys=False))
 
 
@@ -262,19 +292,21 @@ def build(root: Path, data_dir: Path, buyer: str | None = None, params_file: Pat
     parameters = notebook_parameters(root, data_dir, buyer, chosen, only_buyer)
     digest = dependencies_digest(root, data_dir)
     pages = scenario_jobs(root, stage, parameters, digest)
+    buyer_pages = buyer_jobs(root, stage, parameters, digest, data.deals)
     stage_sources(root, stage)
     with ThreadPoolExecutor(max_workers=1) as background:
         # The CSV tables need no executed notebook: written while the kernels run, they use the
         # time a kernel spends waiting (a few seconds on 10,000 deals).
         for_tables = {**chosen, "buyers": parameters["buyers"]} if only_buyer else chosen
-        writing = background.submit(write_tables, root, stage, data, buyer, for_tables, pages, digest)
-        run_jobs(chapter_jobs(root, stage, parameters, digest) + pages, root, say=say)
+        writing = background.submit(write_tables, root, stage, data, buyer, for_tables, pages,
+                                    buyer_pages, digest)
+        run_jobs(chapter_jobs(root, stage, parameters, digest) + pages + buyer_pages, root, say=say)
         writing.result()
-    drop_removed_scenarios(stage, pages)
-    write_stage_toc(stage, pages)
+    drop_removed_pages(stage, pages + buyer_pages)
+    write_stage_toc(stage, {SCENARIO_COMPARISON: pages, BUYER_COMPARISON: buyer_pages})
 
     commit = current_commit(root)
-    key = execute.files_digest([stage / name for name in (*BOOK_SOURCES, "notebooks", SCENARIO_FOLDER)]
+    key = execute.files_digest([stage / name for name in (*BOOK_SOURCES, "notebooks", SCENARIO_FOLDER, BUYER_FOLDER)]
                                + [Path(__file__).parent, root / "requirements.txt"]) + commit
     if built_key(html) == key:
         say(f"The book is up to date ({time.perf_counter() - started:.1f} s).")

@@ -33,6 +33,19 @@ def slug(buyer: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", buyer.lower()).strip("-") or "buyer"
 
 
+def page_names(names) -> dict[str, str]:
+    """Each buyer's page folder: its slug, numbered where two names give the same one."""
+    taken: dict[str, str] = {}
+    for name in names:
+        base = candidate = slug(name)
+        n = 1
+        while candidate in taken.values():
+            n += 1
+            candidate = f"{base}-{n}"
+        taken[name] = candidate
+    return taken
+
+
 def landing_date(deals: pd.DataFrame, tranches: pd.DataFrame) -> pd.Timestamp:
     """The quarter end by which half of the capacity the ramp places is online (NaT if none is)."""
     online = ramp.online_capacity(deals, tranches, ramp.quarter_ends()).groupby("date")["online_mw"].sum()
@@ -82,3 +95,40 @@ def comparison(data: Dataset, buyers=(), parameters: dict | None = None) -> pd.D
 def comparison_table(data: Dataset, buyers=(), statuses=tuple(ALL_STATUSES_BUT_CANCELLED)) -> pd.DataFrame:
     """buyers.csv: the comparison behind the landing page and the buyers chapter."""
     return comparison(data, buyers, {"statuses": list(statuses)})
+
+
+PRICED_COLUMNS = ["buyer", "deal_id", "deal", "vendor", "status", "value_basis", "value_usd",
+                  "capacity_mw", "usd_per_mw", "usd_per_mw_low", "usd_per_mw_high"]
+
+
+def priced_per_mw(data: Dataset, buyers=(), statuses=tuple(ALL_STATUSES_BUT_CANCELLED),
+                  assumptions: cost.Assumptions = cost.DEFAULTS) -> pd.DataFrame:
+    """cost_by_buyer.csv: every buyer's deals whose value is a price of capacity and that report a
+    capacity, with their $/MW: the rows each buyer's median is taken over (headlines.headlines).
+    Derived figures stay out: a value made from a benchmark would compare the benchmark with itself."""
+    frames = [cost.cost_per_mw_table(data, buyer, list(statuses), assumptions).assign(buyer=buyer)
+              for buyer in chosen_buyers(data.deals, buyers)]
+    rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=PRICED_COLUMNS)
+    rows = rows[(rows["basis"] == cost.REPORTED) & (rows["status"] != "superseded")]
+    return rows[PRICED_COLUMNS].reset_index(drop=True)
+
+
+SHARE_COLUMNS = ["buyer", "date", "nvidia_share", "nvidia_share_floor", "nvidia_share_ceiling",
+                 "nvidia_share_reported", "nvidia_mw", "attributed_mw", "unattributed_mw", "installed_mw"]
+
+
+def nvidia_share_by_buyer(data: Dataset, buyers=(), statuses=tuple(ALL_STATUSES_BUT_CANCELLED),
+                          ramp_shape: str = "linear",
+                          non_nvidia_delay_months: int = dependency.DELAY_MONTHS,
+                          installed_nvidia_share: float = dependency.INSTALLED_SHARE,
+                          worded_window_slip_months: int = dependency.SLIP_MONTHS) -> pd.DataFrame:
+    """nvidia_share_by_buyer.csv: each buyer's Nvidia share of online capacity with a vendor at
+    every quarter end with any (dependency.nvidia_share_timeline, the buyer's own chart)."""
+    frames = []
+    for buyer in chosen_buyers(data.deals, buyers):
+        timeline = dependency.nvidia_share_timeline_table(
+            data, buyer, statuses, ramp_shape, non_nvidia_delay_months, installed_nvidia_share,
+            worded_window_slip_months)
+        frames.append(timeline[timeline["attributed_mw"] > 0].assign(buyer=buyer))
+    return (pd.concat(frames, ignore_index=True)[SHARE_COLUMNS] if frames
+            else pd.DataFrame(columns=SHARE_COLUMNS))

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import nbformat
 
+from compute_deals.html_names import escape_markdown
+
 INJECTED_TAG = "injected-parameters"
 HASH_KEY = "compute_deals"
 PER_RUN_KEYS = ("start_time", "end_time", "duration", "input_path", "output_path",
@@ -115,10 +117,11 @@ def hide_injected_parameters(nb) -> None:
 
 
 def retitle(nb, title: str) -> None:
-    """Replace the first markdown cell's first line, the page heading."""
+    """Replace the first markdown cell's first line, the page heading, with `title` as text
+    (a buyer's name comes from data/)."""
     cell = next(c for c in nb.cells if c.cell_type == "markdown")
     rest = cell.source.split("\n", 1)[1:]
-    cell.source = "\n".join([f"# {title}", *rest])
+    cell.source = "\n".join([f"# {escape_markdown(title)}", *rest])
 
 
 def start_worker_kernel() -> None:

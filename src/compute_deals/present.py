@@ -12,7 +12,7 @@ import re
 import pandas as pd
 from IPython.display import HTML, Markdown
 
-from compute_deals.html_names import TABLES_FOLDER
+from compute_deals.html_names import TABLES_FOLDER, escape_markdown
 from compute_deals.metrics import labels_by_id
 from compute_deals.schema import LOWEST_RELIABILITY
 
@@ -242,7 +242,7 @@ def headline_texts(figures: dict[str, float]) -> dict[str, str]:
 
 def markdown_text(text: str) -> Markdown:
     """Text from data/ for a {glue:md} role: Markdown with every markup character escaped."""
-    return Markdown(re.sub(r"([\\`*_{}\[\]()<>#+\-.!|~$&])", r"\\\1", text))
+    return Markdown(escape_markdown(text))
 
 
 def bases_text(bases) -> str:

@@ -74,13 +74,22 @@ def _drop_thebe_config(app, doctree, docname) -> None:
             node.parent.remove(node)
 
 
+def _escape_print_title(app, pagename, templatename, context, doctree) -> None:
+    """sphinx-book-theme puts the page title into its print header as plain text left unescaped
+    (`title.astext()`); a buyer's page is titled with a name from data/, so escape it."""
+    if "pagetitle" in context:
+        context["pagetitle"] = html.escape(context["pagetitle"])
+
+
 def _copy_tables(app, exception) -> None:
     """Copy each page folder's tables/ (the CSV behind its charts, written by the build) beside
     the page's HTML, where the charts' download links point."""
     if exception is not None:
         return
     source = Path(app.srcdir)
-    for folder in sorted(source.glob(f"*/{TABLES_FOLDER}")):
+    # One level down for chapters and scenario pages, two for buyer pages (buyers/<slug>/).
+    found = [*source.glob(f"*/{TABLES_FOLDER}"), *source.glob(f"*/*/{TABLES_FOLDER}")]
+    for folder in sorted(f for f in found if not f.relative_to(source).parts[0].startswith(("_", "."))):
         shutil.copytree(folder, Path(app.outdir) / folder.relative_to(source), dirs_exist_ok=True)
 
 
@@ -89,6 +98,7 @@ def setup(app):
     app.connect("builder-inited", _add_static_files)
     app.connect("html-page-context", _load_bundle_on_chart_pages)
     app.connect("html-page-context", _drop_thebe_scripts)
+    app.connect("html-page-context", _escape_print_title, priority=900)  # after the theme sets it
     app.connect("doctree-resolved", _drop_thebe_config, priority=900)  # after sphinx-thebe's
     app.connect("build-finished", _copy_tables)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

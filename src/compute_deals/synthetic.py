@@ -63,10 +63,10 @@ def deals_frame(n_deals: int, n_buyers: int = 25, n_vendors: int = 12, seed: int
     })
 
 
-def write_dataset(folder: Path, n_deals: int, seed: int = 0) -> Path:
+def write_dataset(folder: Path, n_deals: int, seed: int = 0, n_buyers: int = 25) -> Path:
     """Write deals.csv and sources.csv of a generated dataset into folder."""
     folder.mkdir(parents=True, exist_ok=True)
-    deals = deals_frame(n_deals, seed=seed)
+    deals = deals_frame(n_deals, n_buyers=n_buyers, seed=seed)
     source_ids = sorted(set(deals["sources"]))
     sources = pd.DataFrame({
         "source_id": source_ids,

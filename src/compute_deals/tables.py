@@ -36,6 +36,9 @@ TABLES: dict[str, Callable[[Dataset, str], pd.DataFrame]] = {
     "scenario_comparison.csv": uncertainty.scenario_comparison_table,
 }
 
+# The tables behind a buyer's own page (charts/buyer.py): what the build writes beside it.
+BUYER_PAGE_TABLES = ("cost_vs_benchmarks.csv", "online_by_vendor.csv", "nvidia_share_timeline.csv", "gantt.csv")
+
 
 # Tables of every buyer at once (the buyers and vendors chapters): functions of the data alone.
 CROSS_BUYER_TABLES: dict[str, Callable[[Dataset], pd.DataFrame]] = {
@@ -43,6 +46,9 @@ CROSS_BUYER_TABLES: dict[str, Callable[[Dataset], pd.DataFrame]] = {
     "vendor_quarters.csv": vendors.by_quarter_table,
     "vendor_order_books.csv": vendors.order_books_table,
     "vendor_buyers.csv": vendors.buyer_shares_table,
+    "cost_by_buyer.csv": buyers.priced_per_mw,
+    "nvidia_share_by_buyer.csv": buyers.nvidia_share_by_buyer,
+    "ramping_together.csv": vendors.ramping_together_table,
 }
 
 
@@ -63,11 +69,13 @@ def write(frame: pd.DataFrame, path: Path) -> Path:
     return path
 
 
-def write_buyer_tables(data: Dataset, buyer: str, out_dir: Path, parameters: dict | None = None) -> list[Path]:
-    """The buyer's tables, computed with `parameters` (a run's values; defaults where absent)."""
+def write_buyer_tables(data: Dataset, buyer: str, out_dir: Path, parameters: dict | None = None,
+                       names=tuple(TABLES)) -> list[Path]:
+    """The buyer's tables (all, or those `names`d), computed with `parameters` (a run's values;
+    defaults where absent)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    return [write(make(data, buyer, **arguments(make, parameters or {})), out_dir / name)
-            for name, make in TABLES.items()]
+    return [write(TABLES[name](data, buyer, **arguments(TABLES[name], parameters or {})), out_dir / name)
+            for name in names]
 
 
 def write_cross_buyer_tables(data: Dataset, out_dir: Path, parameters: dict | None = None) -> list[Path]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from compute_deals import cost, dependency, metrics
+from compute_deals import cost, dependency, metrics, overlaps, ramp
 from compute_deals.buyers import chosen_buyers
 from compute_deals.load import Dataset
 from compute_deals.parameters import ALL_STATUSES_BUT_CANCELLED
@@ -78,6 +78,36 @@ def buyer_shares(pieces: pd.DataFrame) -> pd.DataFrame:
     return mw.assign(share=mw["capacity_mw"] / mw.groupby("vendor")["capacity_mw"].transform("sum"))
 
 
+def ramping_together(deals: pd.DataFrame, quarter_ends: pd.DatetimeIndex) -> pd.DataFrame:
+    """Per quarter and vendor (reported or inferred), the buyers whose deals on that vendor ramp
+    in the quarter (a deployment window overlapping it by a day, overlaps.concurrency's rule), how
+    many, and their deals; only quarters and vendors with a deal ramping. Deals with no vendor
+    are left out: nothing says they share one."""
+    windows = overlaps.deployment_windows(deals).merge(
+        deals.assign(buyer_vendor=metrics.attributed_vendor(deals))[["deal_id", "buyer", "buyer_vendor"]],
+        on="deal_id")
+    windows = windows[windows["buyer_vendor"] != metrics.NOT_REPORTED]
+    rows = []
+    for quarter_end in quarter_ends:
+        start = quarter_end.to_period("Q").start_time
+        ramping = windows[(windows["window_end"].clip(upper=quarter_end + overlaps.ONE_DAY)
+                           - windows["window_start"].clip(lower=start)) >= overlaps.ONE_DAY]
+        for vendor, group in ramping.groupby("buyer_vendor", sort=True):
+            buyers = sorted(group["buyer"].unique())
+            rows.append({"quarter": str(quarter_end.to_period("Q")), "quarter_end": quarter_end,
+                         "vendor": vendor, "n_buyers": len(buyers), "buyers": "; ".join(buyers),
+                         "n_deals": len(group), "deals": "; ".join(group["buyer"] + ": " + group["deal"])})
+    return pd.DataFrame(rows, columns=["quarter", "quarter_end", "vendor", "n_buyers", "buyers",
+                                       "n_deals", "deals"])
+
+
+def most_buyers_together(together: pd.DataFrame) -> pd.DataFrame:
+    """The rows with the most buyers ramping on one vendor in a quarter (empty if none has two)."""
+    if together.empty or together["n_buyers"].max() < 2:
+        return together.iloc[0:0]
+    return together[together["n_buyers"] == together["n_buyers"].max()]
+
+
 # Tables behind the vendors chapter (tables.CROSS_BUYER_TABLES).
 
 def _pieces(data: Dataset, buyers, statuses) -> pd.DataFrame:
@@ -99,3 +129,8 @@ def order_books_table(data: Dataset, buyers=(), statuses=tuple(ALL_STATUSES_BUT_
 def buyer_shares_table(data: Dataset, buyers=(), statuses=tuple(ALL_STATUSES_BUT_CANCELLED)) -> pd.DataFrame:
     """vendor_buyers.csv"""
     return buyer_shares(_pieces(data, buyers, statuses))
+
+
+def ramping_together_table(data: Dataset, buyers=(), statuses=tuple(ALL_STATUSES_BUT_CANCELLED)) -> pd.DataFrame:
+    """ramping_together.csv"""
+    return ramping_together(counted_deals(data, list(statuses), buyers), ramp.quarter_ends())

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import html
+
 import altair as alt
 import pandas as pd
 
-from compute_deals import metrics, present
-from compute_deals.charts import ROW_HEIGHT_PX, finished, status_opacity
-from compute_deals.charts.dependency import percent
+from compute_deals import cost, metrics, present, vendors
+from compute_deals.buyers import page_names
+from compute_deals.charts import (ROW_HEIGHT_PX, finished, first_projected_quarter,
+                                  lighter_when_projected, projected_after, status_opacity)
+from compute_deals.charts.dependency import DATE_AXIS, NVIDIA, SHARE_AXIS, SHARE_BOUND_TOOLTIPS, percent
 
 SOURCE = ("{n} deals of {buyers} buyers in the Compute Deals dataset; each deal's sources are listed "
           "under Sources.")
@@ -27,10 +31,20 @@ def _range_cell(value: float, low: float, high: float) -> str:
     return f"{percent(value)} ({percent(low)}–{percent(high)})"
 
 
+def buyer_links(names: list[str]) -> list[present.Markup]:
+    """Each buyer's name linking to its page (buyers/<slug>/, beside notebooks/), for a page in
+    notebooks/. `names` are the buyers the book has pages for, in the build's order, so the
+    numbered slugs of look-alike names match (buyers.page_names)."""
+    folders = page_names(names)
+    return [present.Markup(f'<a href="../buyers/{folders[name]}/index.html">{html.escape(name)}</a>')
+            for name in names]
+
+
 def comparison_page_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """buyers.comparison for a reader: one row per buyer, what each figure rests on beside it."""
+    """buyers.comparison for a reader: one row per buyer (linking to its page), what each figure
+    rests on beside it."""
     return pd.DataFrame({
-        "Buyer": frame["buyer"],
+        "Buyer": buyer_links(list(frame["buyer"])),
         "Deals": frame["n_deals"].astype(int),
         "Contracted": frame["contracted_mw"].map(present.megawatts),
         "Not placed in time": frame["unplaced_share"].map(_share_or_dash),
@@ -56,6 +70,16 @@ def comparison_page_table(frame: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+LANDING_COLUMNS = ["Buyer", "Deals", "Contracted", "Not placed in time", "Median per MW (priced deals)",
+                   "Nvidia online, end 2026 (floor–ceiling)", "Nvidia online, end 2028 (floor–ceiling)",
+                   "Half of placed capacity online by"]
+
+
+def landing_page_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """The landing page's shorter comparison: the columns of comparison_page_table a first look needs."""
+    return comparison_page_table(frame)[LANDING_COLUMNS]
+
+
 def contracted_by_vendor(shares: pd.DataFrame, order: list[str], source: str) -> alt.Chart:
     """Each buyer's contracted MW stacked by accelerator vendor (vendors.buyer_shares)."""
     chart = alt.Chart(shares).mark_bar().encode(
@@ -70,9 +94,9 @@ def contracted_by_vendor(shares: pd.DataFrame, order: list[str], source: str) ->
     return finished(
         chart, source, "vendor_buyers.csv",
         "Who has contracted how much capacity, on whose chips",
-        ["Reported megawatts of the deals that count, by buyer and accelerator vendor (reported or "
-         "inferred); 'Not reported' where no source names one.",
-         "Each buyer's umbrellas count net of their parts; cloud deals and the chips in them still overlap."],
+        ["Reported MW of the deals that count, by buyer and accelerator vendor (reported or",
+         "inferred); 'Not reported' where no source names one. Umbrellas count net of their",
+         "parts; cloud deals and the chips in them still overlap."],
         "Stacked bar chart: contracted megawatts per buyer, split by accelerator vendor.",
         height=ROW_HEIGHT_PX * len(order) + 60,
     )
@@ -96,10 +120,9 @@ def vendor_quarters(frame: pd.DataFrame, vendors: list[str], source: str) -> alt
     return finished(
         chart, source, "vendor_quarters.csv",
         "When each vendor's capacity was contracted, and by whom",
-        ["Reported megawatts attributed to the vendor picked below (reported or inferred), by the "
-         "quarter the deal was announced, stacked by buyer.",
-         "Fainter: letters of intent and talks, not contracts. A deal counts in the quarter it was "
-         "announced, whatever its deployment window."],
+        ["MW on the vendor picked below (reported or inferred), by the quarter the deal was",
+         "announced, whatever its deployment window; stacked by buyer.",
+         "Fainter: letters of intent and talks, not contracts."],
         "Stacked bar chart: megawatts contracted per quarter on one accelerator vendor, by buyer; "
         "a menu picks the vendor.",
     )
@@ -172,3 +195,142 @@ def vendor_sentences(books: pd.DataFrame) -> dict[str, str]:
         "concentration_sentence": concentrated + (
             f"{single} vendors have a single buyer in the record." if single else ""),
     }
+
+
+# The cross-buyer sections of the three analysis chapters ---------------------------------------
+
+def cost_by_buyer(frame: pd.DataFrame, benchmarks: pd.DataFrame, source: str) -> alt.LayerChart:
+    """Each buyer's priced deals' $/MW (buyers.priced_per_mw), their median, and the span of the
+    published all-in benchmarks as a band behind them; the highest median on top."""
+    order = list(frame.groupby("buyer")["usd_per_mw"].median().sort_values(ascending=False, kind="stable").index)
+    low, high = cost.benchmark_spread(benchmarks)
+    axis = alt.Axis(format="$~s")
+    x = alt.X("usd_per_mw:Q", title="US dollars per MW", axis=axis, scale=alt.Scale(zero=True))
+    y = alt.Y("buyer:N", sort=order, title=None)
+    band = alt.Chart(pd.DataFrame({"low": [low], "high": [high]})).mark_rect(
+        color="#888", opacity=0.15).encode(x=alt.X("low:Q", title="US dollars per MW", axis=axis), x2="high:Q")
+    base = alt.Chart(frame).encode(y=y)
+    ranges = base.mark_rule().encode(x=alt.X("usd_per_mw_low:Q", title="US dollars per MW", axis=axis),
+                                     x2="usd_per_mw_high:Q", color=alt.Color("vendor:N", title="Accelerator vendor"))
+    points = base.mark_circle(size=80).encode(
+        x=x, color=alt.Color("vendor:N", title="Accelerator vendor"), opacity=status_opacity(),
+        tooltip=[alt.Tooltip("buyer:N", title="Buyer"), alt.Tooltip("deal:N", title="Deal"),
+                 alt.Tooltip("vendor:N", title="Accelerator vendor"), alt.Tooltip("status:N", title="Status"),
+                 alt.Tooltip("value_basis:N", title="Value is a"),
+                 alt.Tooltip("value_usd:Q", title="Value (USD)", format="$,.3s"),
+                 alt.Tooltip("capacity_mw:Q", title="Capacity (MW)", format=",.0f"),
+                 alt.Tooltip("usd_per_mw:Q", title="Per MW", format="$,.3s")])
+    medians = base.mark_tick(color="black", thickness=2, size=ROW_HEIGHT_PX).encode(
+        x=alt.X("median(usd_per_mw):Q", title="US dollars per MW", axis=axis),
+        tooltip=[alt.Tooltip("buyer:N", title="Buyer"),
+                 alt.Tooltip("median(usd_per_mw):Q", title="Median per MW", format="$,.3s"),
+                 alt.Tooltip("count():Q", title="Priced deals")])
+    return finished(
+        alt.layer(band, ranges, points, medians), source, "cost_by_buyer.csv",
+        "What a megawatt costs in each buyer's priced deals, against published all-in costs",
+        ["Dots: deals whose value is a price and that report a capacity (value ÷ capacity).",
+         "A line spans the reported range; the black tick is the buyer's median.",
+         f"Grey band: published all-in costs, {present.usd(low)} to {present.usd(high)} per MW.",
+         "Buyers with no such deal are left out; no derived figure is drawn."],
+        f"Dot plot: cost per MW of {len(frame)} priced deals of {frame['buyer'].nunique()} buyers, "
+        "with each buyer's median and the band of published benchmarks.",
+        height=max(ROW_HEIGHT_PX * 2 * len(order), 80),
+    )
+
+
+def cost_by_buyer_sentence(frame: pd.DataFrame, n_buyers: int, benchmarks: pd.DataFrame) -> str:
+    """How many buyers a price per MW can be given for, and how their medians compare with the
+    published all-in costs."""
+    low, high = cost.benchmark_spread(benchmarks)
+    if frame.empty:
+        return (f"None of the {n_buyers} buyers has a deal whose value is a price of capacity and that "
+                "reports a capacity, so no cost per megawatt can be compared.")
+    medians = frame.groupby("buyer")["usd_per_mw"].agg(["median", "size"]).sort_values("median", kind="stable")
+    cheapest, dearest = medians.index[0], medians.index[-1]
+    spread = (f"their medians run from {present.usd(medians.loc[cheapest, 'median'])} per MW "
+              f"({cheapest}, {medians.loc[cheapest, 'size']} deals) to "
+              f"{present.usd(medians.loc[dearest, 'median'])} ({dearest}, {medians.loc[dearest, 'size']})"
+              if len(medians) > 1 else
+              f"its median is {present.usd(medians['median'].iloc[0])} per MW over "
+              f"{medians['size'].iloc[0]} deals")
+    return (f"Only {len(medians)} of the {n_buyers} buyers have a deal whose value is a price of "
+            f"capacity and that reports a capacity ({len(frame)} deals in all): {spread}, against "
+            f"published all-in costs of {present.usd(low)} to {present.usd(high)} per MW. Few deals "
+            "stand behind each median, and a cloud contract's price per MW is not a build cost.")
+
+
+def share_by_buyer(frame: pd.DataFrame, source: str, as_of: str) -> alt.LayerChart:
+    """Each buyer's Nvidia share of online capacity with a vendor at each quarter end
+    (buyers.nvidia_share_by_buyer), one line per buyer."""
+    chart = alt.Chart(frame).mark_line(point=True).encode(
+        x=alt.X("date:T", title=None, axis=DATE_AXIS),
+        y=alt.Y("nvidia_share:Q", title=f"{NVIDIA}'s share of online MW with a vendor", axis=SHARE_AXIS,
+                scale=alt.Scale(domain=[0, 1])),
+        color=alt.Color("buyer:N", title="Buyer"),
+        tooltip=[alt.Tooltip("buyer:N", title="Buyer"),
+                 alt.Tooltip("date:T", title="Quarter end", format="%Y-%m-%d"),
+                 alt.Tooltip("nvidia_share:Q", title="Share of MW with a vendor", format=".1%"),
+                 *SHARE_BOUND_TOOLTIPS,
+                 alt.Tooltip("attributed_mw:Q", title="Online with a vendor (MW)", format=",.0f"),
+                 alt.Tooltip("installed_mw:Q", title="Of which installed base (MW)", format=",.0f")],
+    )
+    return finished(
+        alt.layer(*projected_after(as_of, frame["date"].max()), chart), source, "nvidia_share_by_buyer.csv",
+        f"How much of each buyer's online capacity runs on {NVIDIA}",
+        ["Share of the MW online at each quarter end whose vendor is reported, inferred",
+         "or assumed (installed base). Each buyer's own page gives the range.",
+         "Only buyers with capacity placed in time; a line starts with the first online."],
+        f"Line chart: {NVIDIA}'s share of online capacity with a vendor, quarter by quarter, for "
+        f"{frame['buyer'].nunique()} buyers.",
+    )
+
+
+def share_by_buyer_sentence(frame: pd.DataFrame, n_buyers: int, day: str = "2026-12-31") -> str:
+    """The spread of Nvidia's online share across buyers at one quarter end."""
+    at = frame[frame["date"] == pd.Timestamp(day)].sort_values("nvidia_share", kind="stable")
+    placed = frame["buyer"].nunique()
+    if at.empty:
+        return f"The record places capacity in time for {placed} of the {n_buyers} buyers, none of it online by {day}."
+    low, high = at.iloc[0], at.iloc[-1]
+    return (f"At the end of {pd.Timestamp(day):%Y}, {NVIDIA}'s share of online capacity with a vendor runs "
+            f"from {percent(low['nvidia_share'])} ({low['buyer']}) to {percent(high['nvidia_share'])} "
+            f"({high['buyer']}) across the {len(at)} buyers with capacity online then; the record places "
+            f"capacity in time for {placed} of the {n_buyers} buyers, so the others have no share.")
+
+
+def ramping_together(frame: pd.DataFrame, source: str, as_of: str) -> alt.Chart:
+    """Quarters by vendor, coloured by how many buyers ramp deals on that vendor in the quarter
+    (vendors.ramping_together)."""
+    shown = frame[["quarter", "vendor", "n_buyers", "buyers", "n_deals"]]
+    chart = alt.Chart(shown).mark_rect().encode(
+        x=alt.X("quarter:O", title="Quarter"),
+        y=alt.Y("vendor:N", title=None),
+        color=alt.Color("n_buyers:O", title="Buyers ramping", scale=alt.Scale(scheme="oranges")),
+        tooltip=[alt.Tooltip("quarter:O", title="Quarter"), alt.Tooltip("vendor:N", title="Vendor"),
+                 alt.Tooltip("n_buyers:Q", title="Buyers ramping"), alt.Tooltip("buyers:N", title="Buyers"),
+                 alt.Tooltip("n_deals:Q", title="Deals ramping")],
+    )
+    first = first_projected_quarter(as_of)
+    return finished(
+        lighter_when_projected(chart, f"datum.quarter >= '{first}'"), source, "ramping_together.csv",
+        "When several buyers ramp capacity on the same vendor at once",
+        ["Buyers whose deals on the vendor (reported or inferred) have a deployment window",
+         "open for a day of the quarter or more; open-ended windows run to the axis's end.",
+         "Deals with no window, or no vendor, are left out."],
+        "Heat map: for each quarter and accelerator vendor, how many of the buyers ramp deals on it.",
+        height=ROW_HEIGHT_PX * max(shown["vendor"].nunique(), 1) + 80,
+    )
+
+
+def together_sentence(frame: pd.DataFrame) -> str:
+    """The quarter in which the most buyers ramp on one vendor (vendors.most_buyers_together)."""
+    most = vendors.most_buyers_together(frame)
+    if most.empty:
+        return "No two buyers in the record ramp capacity on the same vendor in the same quarter."
+    first = most.iloc[0]
+    several = int((frame["n_buyers"] >= 2).sum())
+    return (f"In {first['quarter']}, {first['n_buyers']} buyers ramp deals on {first['vendor']} at once "
+            f"({present.listed(first['buyers'].split('; '), sep=', ', last=' and ')}); in "
+            f"{several} quarter-and-vendor cells two or more buyers do: where a slip in one vendor's "
+            "deliveries would reach several labs at once. Windows with no reported end count to the "
+            "end of the axis, so the later quarters lean on that convention.")

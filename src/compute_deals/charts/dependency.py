@@ -16,6 +16,14 @@ DATE_AXIS = alt.Axis(format="%Y", tickCount="year")
 SHARE_AXIS = alt.Axis(format="%")
 
 
+# What Nvidia's share rests on, in every tooltip that shows it.
+SHARE_BOUND_TOOLTIPS = [
+    alt.Tooltip("nvidia_share_reported:Q", title="Share, reported vendors only", format=".1%"),
+    alt.Tooltip("nvidia_share_floor:Q", title="Floor: unattributed not Nvidia", format=".1%"),
+    alt.Tooltip("nvidia_share_ceiling:Q", title="Ceiling: unattributed all Nvidia", format=".1%"),
+]
+
+
 def quarter_label(date: pd.Timestamp) -> str:
     return f"Q{date.quarter} {date.year}"
 
@@ -119,9 +127,7 @@ def nvidia_share(frame: pd.DataFrame, buyer: str, source: str, as_of: str) -> al
             alt.Tooltip("nvidia_share:Q", title="Share of MW with a vendor", format=".1%"),
             alt.Tooltip("nvidia_share_low:Q", title="Share, low capacities", format=".1%"),
             alt.Tooltip("nvidia_share_high:Q", title="Share, high capacities", format=".1%"),
-            alt.Tooltip("nvidia_share_reported:Q", title="Share, reported vendors only", format=".1%"),
-            alt.Tooltip("nvidia_share_floor:Q", title="Floor: unattributed not Nvidia", format=".1%"),
-            alt.Tooltip("nvidia_share_ceiling:Q", title="Ceiling: unattributed all Nvidia", format=".1%"),
+            *SHARE_BOUND_TOOLTIPS,
             alt.Tooltip("nvidia_mw:Q", title=f"{NVIDIA} (MW)", format=",.0f"),
             alt.Tooltip("total_mw:Q", title="All online (MW)", format=",.0f"),
         ],
