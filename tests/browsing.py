@@ -74,24 +74,29 @@ def visit(browser, path: Path, width: int = 1280, height: int = 900) -> Visit:
 
 
 # The centres of the first visible marks (some marks, such as a band, carry no tooltip).
-VISIBLE_MARK_CENTRES = """() => {
-  const centres = [];
+# The first 20 marks big enough to hover, tagged so Playwright can find each one again.
+TAG_VISIBLE_MARKS = """() => {
+  let n = 0;
   for (const el of document.querySelectorAll('.cd-chart svg.marks g.role-mark > *')) {
     const box = el.getBoundingClientRect();
     if (box.width > 2 && box.height > 2) {
-      centres.push({x: box.x + box.width / 2, y: box.y + box.height / 2 + window.scrollY});
-      if (centres.length === 20) break;
+      el.setAttribute('data-hover-test', n);
+      if (++n === 20) break;
     }
   }
-  return centres;
+  return n;
 }"""
 
 
 def shows_a_tooltip(page) -> bool:
-    """Hover visible marks one after another until one shows its tooltip."""
-    for centre in page.evaluate(VISIBLE_MARK_CENTRES):
-        page.evaluate(f"window.scrollTo(0, {centre['y']} - 300)")
-        page.mouse.move(centre["x"], 300)
+    """Hover visible marks one after another until one shows its tooltip. Each mark is scrolled
+    into view first and hovered where it is then: near the end of a short page the window cannot
+    scroll far enough to put it at a fixed height."""
+    for n in range(page.evaluate(TAG_VISIBLE_MARKS)):
+        mark = page.locator(f'[data-hover-test="{n}"]')
+        mark.scroll_into_view_if_needed()
+        box = mark.bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
         try:
             page.wait_for_selector("#vg-tooltip-element.visible", timeout=1_000)
             return True

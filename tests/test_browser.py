@@ -93,7 +93,9 @@ def test_every_chart_draws_offline(browser, page_path: Path):
     tooltip = shows_a_tooltip(page)
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"{page_path.stem}.png", full_page=True)
+    # Named by the page's path: every buyer's page is an index.html.
+    shot = "_".join(page_path.relative_to(BOOK).with_suffix("").parts)
+    page.screenshot(path=SCREENSHOTS / f"{shot}.png", full_page=True)
     page.close()
 
     assert tooltip, "no mark of the page shows a tooltip"

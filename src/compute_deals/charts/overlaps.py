@@ -43,7 +43,8 @@ def gantt(frame: pd.DataFrame, buyer: str, source: str, as_of: str) -> alt.Layer
     colours = vendor_colours(frame["vendor"])
     base = alt.Chart(frame).encode(
         y=alt.Y("row:N", sort=rows, title=None, axis=alt.Axis(labelLimit=300)),
-        x=alt.X("start:T", title=None, axis=YEAR_AXIS),
+        # Padding: a diamond on the first or last date is drawn whole, not cut by the plot's edge.
+        x=alt.X("start:T", title=None, axis=YEAR_AXIS, scale=alt.Scale(padding=8)),
         color=alt.Color("vendor:N", title="Accelerator vendor", scale=colours),
         opacity=status_opacity(),
         tooltip=[
