@@ -152,3 +152,13 @@ def test_a_buyers_page_says_what_the_record_holds_and_what_it_cannot_draw(two):
     empty = page.figures(alone, "Lone Labs", {}, "2026-04-16")
     assert [name for name, f in empty.items() if not hasattr(f, "to_dict")] == [
         "fig-buyer-cost", "fig-buyer-online", "fig-buyer-share"]
+
+
+def test_the_median_cost_per_mw_is_given_by_kind_of_price(two):
+    from compute_deals.charts import compare
+
+    table = buyers.comparison(two)
+    # Acme: its $2B commitment over 100 MW and its $5B purchase over 300 MW, never mixed.
+    assert compare._by_basis_cells(table) == ["commitment $20.0M (1); purchase $16.7M (1)",
+                                              "commitment $20.0M (1)"]
+    assert table.set_index("buyer").loc["Zeta Labs", "n_priced_purchase"] == 0

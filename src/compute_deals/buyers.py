@@ -87,9 +87,27 @@ def buyer_row(data: Dataset, buyer: str, parameters: dict) -> dict:
 
 
 def comparison(data: Dataset, buyers=(), parameters: dict | None = None) -> pd.DataFrame:
-    """One row per buyer (every buyer in the data if `buyers` is empty), most deals first."""
-    return pd.DataFrame([buyer_row(data, buyer, parameters or {})
-                         for buyer in chosen_buyers(data.deals, buyers)])
+    """One row per buyer (every buyer in the data if `buyers` is empty), most deals first, with
+    the median cost per MW of each kind of price (median_usd_per_mw_<basis>, n_priced_<basis>)."""
+    p = headlines.with_defaults(parameters or {})
+    rows = pd.DataFrame([buyer_row(data, buyer, p) for buyer in chosen_buyers(data.deals, buyers)])
+    by_basis = medians_by_basis(priced_per_mw(data, buyers, p["statuses"], headlines.cost_assumptions(p)),
+                                p["price_bases"])
+    if rows.empty:
+        return rows
+    rows = rows.merge(by_basis, left_on="buyer", right_index=True, how="left")
+    counts = [c for c in by_basis.columns if c.startswith("n_priced_")]
+    rows[counts] = rows[counts].fillna(0).astype(int)
+    return rows
+
+
+def medians_by_basis(priced: pd.DataFrame, price_bases) -> pd.DataFrame:
+    """Per buyer, the median $/MW and the number of deals of each kind of price (priced_per_mw)."""
+    grouped = priced.groupby(["buyer", "value_basis"])["usd_per_mw"]
+    table = pd.concat({"median_usd_per_mw": grouped.median(), "n_priced": grouped.size()}, axis=1).unstack()
+    columns = [f"{measure}_{basis}" for basis in price_bases for measure in ("median_usd_per_mw", "n_priced")]
+    table.columns = [f"{measure}_{basis}" for measure, basis in table.columns]
+    return table.reindex(columns=columns)
 
 
 def comparison_table(data: Dataset, buyers=(), statuses=tuple(ALL_STATUSES_BUT_CANCELLED)) -> pd.DataFrame:

@@ -40,6 +40,18 @@ def buyer_links(names: list[str]) -> list[present.Markup]:
             for name in names]
 
 
+def _by_basis_cells(frame: pd.DataFrame) -> list[str]:
+    """Each buyer's median $/MW per kind of price, with how many deals each rests on:
+    "commitment $66.7M (3)"; a dash where it has none (buyers.medians_by_basis)."""
+    bases = [c.removeprefix("n_priced_") for c in frame.columns if c.startswith("n_priced_")]
+    cells = []
+    for _, row in frame.iterrows():
+        parts = [f"{basis} {present.usd(row[f'median_usd_per_mw_{basis}'])} ({row[f'n_priced_{basis}']})"
+                 for basis in bases if row[f"n_priced_{basis}"] > 0]
+        cells.append("; ".join(parts) or present.DASH)
+    return cells
+
+
 def comparison_page_table(frame: pd.DataFrame) -> pd.DataFrame:
     """buyers.comparison for a reader: one row per buyer (linking to its page), what each figure
     rests on beside it."""
@@ -53,6 +65,7 @@ def comparison_page_table(frame: pd.DataFrame) -> pd.DataFrame:
         "Median per MW (priced deals)": [
             f"{present.usd(m)} ({n})" if pd.notna(m) else present.DASH
             for m, n in zip(frame["median_usd_per_mw"], frame["n_priced"])],
+        "Median per MW by kind of price": _by_basis_cells(frame),
         "Nvidia, contracted MW with a vendor": [
             _share_or_dash(share) + (f" ({missing} of {n} Nvidia deals report no MW)" if missing else "")
             for share, missing, n in frame[["nvidia_share_contracted", "nvidia_deals_without_mw",
@@ -70,7 +83,8 @@ def comparison_page_table(frame: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-LANDING_COLUMNS = ["Buyer", "Deals", "Contracted", "Not placed in time", "Median per MW (priced deals)",
+LANDING_COLUMNS = ["Buyer", "Deals", "Contracted", "Not placed in time",
+                   "Priced value (commitments, purchases)", "Median per MW by kind of price",
                    "Nvidia online, end 2026 (floor–ceiling)", "Nvidia online, end 2028 (floor–ceiling)",
                    "Half of placed capacity online by"]
 
