@@ -61,7 +61,8 @@ def share_of(part: float, whole: float) -> float:
 def buyer_row(data: Dataset, buyer: str, parameters: dict) -> dict:
     """One buyer's comparison figures under the given parameters (others at their defaults)."""
     p = headlines.with_defaults(parameters)
-    figures, coverage = headlines.headlines(data, buyer, p), headlines.coverage(data, buyer, p)
+    shared = headlines.shared_tables(data, buyer, p)
+    figures, coverage = headlines.headlines(data, buyer, p, shared), headlines.coverage(data, buyer, p, shared)
     deals = metrics.buyer_deals(data.deals, buyer, p["statuses"])
     summable = metrics.summable(deals)
     shares = dependency.vendor_share(summable, data.tranches).set_index("vendor")
@@ -83,31 +84,24 @@ def buyer_row(data: Dataset, buyer: str, parameters: dict) -> dict:
         **{name: value for name, value in {**figures, **coverage}.items() if name.startswith("nvidia_share_20")},
         "half_online": landing_date(summable, data.tranches),
         "record_through": metrics.record_through(metrics.deals_of(data.deals, buyer), data.sources),
+        **medians_by_basis(priced_rows(shared.costs.assign(buyer=buyer)), p["price_bases"]),
     }
 
 
 def comparison(data: Dataset, buyers=(), parameters: dict | None = None) -> pd.DataFrame:
-    """One row per buyer (every buyer in the data if `buyers` is empty), most deals first, with
-    the median cost per MW of each kind of price (median_usd_per_mw_<basis>, n_priced_<basis>)."""
-    p = headlines.with_defaults(parameters or {})
-    rows = pd.DataFrame([buyer_row(data, buyer, p) for buyer in chosen_buyers(data.deals, buyers)])
-    by_basis = medians_by_basis(priced_per_mw(data, buyers, p["statuses"], headlines.cost_assumptions(p)),
-                                p["price_bases"])
-    if rows.empty:
-        return rows
-    rows = rows.merge(by_basis, left_on="buyer", right_index=True, how="left")
-    counts = [c for c in by_basis.columns if c.startswith("n_priced_")]
-    rows[counts] = rows[counts].fillna(0).astype(int)
-    return rows
+    """One row per buyer (every buyer in the data if `buyers` is empty), most deals first."""
+    return pd.DataFrame([buyer_row(data, buyer, parameters or {})
+                         for buyer in chosen_buyers(data.deals, buyers)])
 
 
-def medians_by_basis(priced: pd.DataFrame, price_bases) -> pd.DataFrame:
-    """Per buyer, the median $/MW and the number of deals of each kind of price (priced_per_mw)."""
-    grouped = priced.groupby(["buyer", "value_basis"])["usd_per_mw"]
-    table = pd.concat({"median_usd_per_mw": grouped.median(), "n_priced": grouped.size()}, axis=1).unstack()
-    columns = [f"{measure}_{basis}" for basis in price_bases for measure in ("median_usd_per_mw", "n_priced")]
-    table.columns = [f"{measure}_{basis}" for measure, basis in table.columns]
-    return table.reindex(columns=columns)
+def medians_by_basis(priced: pd.DataFrame, price_bases) -> dict[str, float]:
+    """The median $/MW (median_usd_per_mw_<basis>) and number of deals (n_priced_<basis>) of each
+    kind of price, of one buyer's priced rows (priced_rows)."""
+    out = {}
+    for basis in price_bases:
+        rows = priced.loc[priced["value_basis"] == basis, "usd_per_mw"]
+        out |= {f"median_usd_per_mw_{basis}": float(rows.median()), f"n_priced_{basis}": len(rows)}
+    return out
 
 
 def comparison_table(data: Dataset, buyers=(), statuses=tuple(ALL_STATUSES_BUT_CANCELLED)) -> pd.DataFrame:
@@ -126,8 +120,14 @@ def priced_per_mw(data: Dataset, buyers=(), statuses=tuple(ALL_STATUSES_BUT_CANC
     Derived figures stay out: a value made from a benchmark would compare the benchmark with itself."""
     frames = [cost.cost_per_mw_table(data, buyer, list(statuses), assumptions).assign(buyer=buyer)
               for buyer in chosen_buyers(data.deals, buyers)]
-    rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=PRICED_COLUMNS)
-    rows = rows[(rows["basis"] == cost.REPORTED) & (rows["status"] != "superseded")]
+    if not frames:
+        return pd.DataFrame(columns=PRICED_COLUMNS)
+    return priced_rows(pd.concat(frames, ignore_index=True))
+
+
+def priced_rows(costs: pd.DataFrame) -> pd.DataFrame:
+    """The rows of cost tables (with a buyer column) whose $/MW is reported, superseded aside."""
+    rows = costs[(costs["basis"] == cost.REPORTED) & (costs["status"] != "superseded")]
     return rows[PRICED_COLUMNS].reset_index(drop=True)
 
 

@@ -300,8 +300,9 @@ def cost_per_mw(deals: pd.DataFrame, benchmarks: pd.DataFrame,
     from_accelerators = capacity_mw_from_accelerators(deals, assumptions)
     capacity_used = deals["capacity_mw"].where(central["derived"] != "capacity", from_accelerators)
     low, high = reported_range(priced(deals, assumptions.price_bases), capacity_used)
-    # A derived figure's range also spans the widest swing of any one assumption (the tornado).
-    tornado = sensitivity(deals, benchmarks, assumptions)
+    # A derived figure's range also spans the widest swing of any one assumption (the tornado);
+    # the assumptions move nothing else, so only derived rows are run through it.
+    tornado = sensitivity(deals[central["basis"].to_numpy() == DERIVED], benchmarks, assumptions)
     ends = tornado[["usd_per_mw_at_low", "usd_per_mw_at_high"]]
     swing_low = deals["deal_id"].map(ends.min(axis=1).groupby(tornado["deal_id"]).min())
     swing_high = deals["deal_id"].map(ends.max(axis=1).groupby(tornado["deal_id"]).max())

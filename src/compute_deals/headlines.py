@@ -3,7 +3,7 @@ page and the scenario comparison show. Each figure comes from the chapter that e
 
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import dataclass, fields
 
 import pandas as pd
 
@@ -40,15 +40,32 @@ def nvidia_share_at(timeline: pd.DataFrame, day: str, column: str = "nvidia_shar
     return float(row[column].iloc[0]) if len(row) else float("nan")
 
 
-def headlines(data: Dataset, buyer: str, parameters: dict | None = None) -> dict[str, float]:
+@dataclass(frozen=True)
+class Shared:
+    """The derived tables both the headline figures and what they rest on read: computed once
+    when a page needs both (buyers.buyer_row)."""
+
+    costs: pd.DataFrame  # cost.cost_per_mw_table
+    timeline: pd.DataFrame  # dependency.nvidia_share_timeline_table
+
+
+def shared_tables(data: Dataset, buyer: str, p: dict) -> Shared:
+    """The shared tables under `p` (every parameter, as with_defaults gives them)."""
+    return Shared(
+        costs=cost.cost_per_mw_table(data, buyer, p["statuses"], cost_assumptions(p)),
+        timeline=dependency.nvidia_share_timeline_table(
+            data, buyer, p["statuses"], p["ramp_shape"], p["non_nvidia_delay_months"],
+            p["installed_nvidia_share"], p["worded_window_slip_months"]))
+
+
+def headlines(data: Dataset, buyer: str, parameters: dict | None = None,
+              shared: Shared | None = None) -> dict[str, float]:
     """The headline figures for one buyer under the given parameters (others at defaults)."""
     p = with_defaults(parameters or {})
     statuses = p["statuses"]
-    costs = cost.cost_per_mw_table(data, buyer, statuses, cost_assumptions(p))
+    shared = shared or shared_tables(data, buyer, p)
+    costs, timeline = shared.costs, shared.timeline
     reported = costs[(costs["basis"] == "reported") & (costs["status"] != "superseded")]
-    timeline = dependency.nvidia_share_timeline_table(
-        data, buyer, statuses, p["ramp_shape"], p["non_nvidia_delay_months"], p["installed_nvidia_share"],
-        p["worded_window_slip_months"])
     concurrency = overlaps.concurrency_table(data, buyer, statuses)
     annual = overlaps.annual_commitments_table(data, buyer, statuses, p["price_bases"]).groupby("year")["value_usd"].sum()
     return {
@@ -64,7 +81,8 @@ SHARE_DAYS = {"2026": "2026-12-31", "2028": "2028-12-31"}
 BOUNDS = ("reported", "floor", "ceiling")  # nvidia_share_<bound> columns of the timeline
 
 
-def coverage(data: Dataset, buyer: str, parameters: dict | None = None) -> dict[str, object]:
+def coverage(data: Dataset, buyer: str, parameters: dict | None = None,
+             shared: Shared | None = None) -> dict[str, object]:
     """What the headlines rest on: how much of the buyer's latest reported fleet the deals place,
     how much contracted capacity has no window, which values are prices, and the bounds of
     Nvidia's share (reported vendors only; unattributed MW none or all Nvidia)."""
@@ -76,11 +94,8 @@ def coverage(data: Dataset, buyer: str, parameters: dict | None = None) -> dict[
     deals = metrics.current(metrics.summable(metrics.buyer_deals(data.deals, buyer, statuses)))
     contracted = float(deals["capacity_mw"].sum())
     unplaced = float(ramp.unplaced(deals, data.tranches)["unplaced_mw"].sum())
-    costs = cost.cost_per_mw_table(data, buyer, statuses, cost_assumptions(p))
-    current = costs[costs["status"] != "superseded"]
-    timeline = dependency.nvidia_share_timeline_table(
-        data, buyer, statuses, p["ramp_shape"], p["non_nvidia_delay_months"], p["installed_nvidia_share"],
-        p["worded_window_slip_months"])
+    shared = shared or shared_tables(data, buyer, p)
+    current, timeline = shared.costs[shared.costs["status"] != "superseded"], shared.timeline
     shares = {f"nvidia_share_{year}_{bound}": nvidia_share_at(timeline, day, f"nvidia_share_{bound}")
               for year, day in SHARE_DAYS.items() for bound in BOUNDS}
     return {

@@ -36,7 +36,7 @@ def figures(data: Dataset, buyer: str, parameters: dict, as_of: str) -> dict[str
                                            "worded_window_slip_months")}
     versus = cost.versus_benchmarks_table(data, buyer, statuses, headlines.cost_assumptions(p))
     online = dependency.online_by_vendor_table(data, buyer, statuses, **scenario)
-    timeline = dependency.nvidia_share_timeline_table(data, buyer, statuses, **scenario)
+    timeline = dependency.nvidia_share_timeline(online)  # nvidia_share_timeline_table's, from the same paths
     placed = online["online_mw"].sum() > 0
     counted = metrics.counted(metrics.deals_of(data.deals, buyer), statuses)
     return {
