@@ -2,8 +2,8 @@
 
 The book runs the page template (notebooks/buyer_page.ipynb) once per buyer. Its figures are the
 chapters' charts of that buyer, under the same table names, so each page's download links point to
-its own folder's tables/ (written by the build: tables.BUYER_PAGE_TABLES). A buyer with too little in the
-record for a chart gets a line saying so in its place: a short page, never an error.
+its own folder's tables/ (written by the build: tables.BUYER_PAGE_TABLES). A buyer with too little
+in the record for a chart gets a line saying so in its place: a short page, never an error.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from compute_deals.charts import dependency as dependency_recipes
 from compute_deals.charts import overlaps as overlap_recipes
 from compute_deals.charts.dependency import percent
 from compute_deals.load import Dataset
+
 
 def nothing_to_draw(text: str) -> HTML:
     """What a figure's place holds when the record gives it nothing to draw."""
@@ -36,7 +37,7 @@ def figures(data: Dataset, buyer: str, parameters: dict, as_of: str) -> dict[str
                                            "worded_window_slip_months")}
     versus = cost.versus_benchmarks_table(data, buyer, statuses, headlines.cost_assumptions(p))
     online = dependency.online_by_vendor_table(data, buyer, statuses, **scenario)
-    timeline = dependency.nvidia_share_timeline(online)  # nvidia_share_timeline_table's, from the same paths
+    timeline = dependency.nvidia_share_timeline(online)  # as nvidia_share_timeline_table, same paths
     placed = online["online_mw"].sum() > 0
     counted = metrics.counted(metrics.deals_of(data.deals, buyer), statuses)
     return {
