@@ -84,7 +84,7 @@ def buyer_row(data: Dataset, buyer: str, parameters: dict) -> dict:
         **{name: value for name, value in {**figures, **coverage}.items() if name.startswith("nvidia_share_20")},
         "half_online": landing_date(summable, data.tranches),
         "record_through": metrics.record_through(metrics.deals_of(data.deals, buyer), data.sources),
-        **medians_by_basis(priced_rows(shared.costs.assign(buyer=buyer)), p["price_bases"]),
+        **medians_by_basis(cost.counted_prices(shared.costs), p["price_bases"]),
     }
 
 
@@ -96,7 +96,7 @@ def comparison(data: Dataset, buyers=(), parameters: dict | None = None) -> pd.D
 
 def medians_by_basis(priced: pd.DataFrame, price_bases) -> dict[str, float]:
     """The median $/MW (median_usd_per_mw_<basis>) and number of deals (n_priced_<basis>) of each
-    kind of price, of one buyer's priced rows (priced_rows)."""
+    kind of price, of one buyer's priced rows (cost.counted_prices)."""
     out = {}
     for basis in price_bases:
         rows = priced.loc[priced["value_basis"] == basis, "usd_per_mw"]
@@ -122,13 +122,7 @@ def priced_per_mw(data: Dataset, buyers=(), statuses=tuple(ALL_STATUSES_BUT_CANC
               for buyer in chosen_buyers(data.deals, buyers)]
     if not frames:
         return pd.DataFrame(columns=PRICED_COLUMNS)
-    return priced_rows(pd.concat(frames, ignore_index=True))
-
-
-def priced_rows(costs: pd.DataFrame) -> pd.DataFrame:
-    """The rows of cost tables (with a buyer column) whose $/MW is reported, superseded aside."""
-    rows = costs[(costs["basis"] == cost.REPORTED) & (costs["status"] != "superseded")]
-    return rows[PRICED_COLUMNS].reset_index(drop=True)
+    return cost.counted_prices(pd.concat(frames, ignore_index=True))[PRICED_COLUMNS].reset_index(drop=True)
 
 
 SHARE_COLUMNS = ["buyer", "date", "nvidia_share", "nvidia_share_floor", "nvidia_share_ceiling",

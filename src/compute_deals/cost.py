@@ -391,6 +391,12 @@ def versus_benchmarks(table: pd.DataFrame, benchmarks: pd.DataFrame) -> pd.DataF
     return pd.concat([benchmark_rows(benchmarks), deals], ignore_index=True)
 
 
+def counted_prices(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a cost_per_mw table whose $/MW is reported (a price over a reported capacity),
+    superseded rows aside: what a median cost per MW is taken over."""
+    return table[(table["basis"] == REPORTED) & (table["status"] != "superseded")]
+
+
 def cost_per_mw_table(data: Dataset, buyer: str, statuses: Sequence[str] = DEFAULT_STATUSES,
                       assumptions: Assumptions = DEFAULTS) -> pd.DataFrame:
     """cost_per_mw.csv: one row per counted deal of the buyer, with the best grade of its sources."""

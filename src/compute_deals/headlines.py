@@ -65,7 +65,7 @@ def headlines(data: Dataset, buyer: str, parameters: dict | None = None,
     statuses = p["statuses"]
     shared = shared or shared_tables(data, buyer, p)
     costs, timeline = shared.costs, shared.timeline
-    reported = costs[(costs["basis"] == "reported") & (costs["status"] != "superseded")]
+    reported = cost.counted_prices(costs)
     concurrency = overlaps.concurrency_table(data, buyer, statuses)
     annual = overlaps.annual_commitments_table(data, buyer, statuses, p["price_bases"]).groupby("year")["value_usd"].sum()
     return {

@@ -76,15 +76,22 @@ def pairwise_overlaps(windows: pd.DataFrame) -> pd.DataFrame:
                              ascending=[False, True, True, True], kind="stable").reset_index(drop=True)
 
 
+def ramping_in(windows: pd.DataFrame, quarter_end: pd.Timestamp) -> pd.DataFrame:
+    """The windows that overlap the quarter ending on `quarter_end` by at least a day; the quarter
+    is [first day, last day + 1 day)."""
+    quarter_start = quarter_end.to_period("Q").start_time
+    # overlap_days > 0 for every window at once: the later start is before the earlier end.
+    return windows[(windows["window_end"].clip(upper=quarter_end + ONE_DAY)
+                    - windows["window_start"].clip(lower=quarter_start)) >= ONE_DAY]
+
+
 def concurrency(windows: pd.DataFrame, quarter_ends: pd.DatetimeIndex) -> pd.DataFrame:
-    """Deals whose window overlaps each quarter by at least a day, from the first quarter with one
-    on (every quarter when none has). The quarter is [first day, last day + 1 day)."""
+    """Deals whose window overlaps each quarter by at least a day (ramping_in), from the first
+    quarter with one on (every quarter when none has)."""
     rows = []
     for quarter_end in quarter_ends:
         quarter_start = quarter_end.to_period("Q").start_time
-        # overlap_days > 0 for every window at once: the later start is before the earlier end.
-        ramping = windows[(windows["window_end"].clip(upper=quarter_end + ONE_DAY)
-                           - windows["window_start"].clip(lower=quarter_start)) >= ONE_DAY]
+        ramping = ramping_in(windows, quarter_end)
         rows.append({
             "quarter": str(quarter_end.to_period("Q")), "deals_ramping": len(ramping),
             "quarter_start": quarter_start, "quarter_end": quarter_end,

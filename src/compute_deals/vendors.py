@@ -80,7 +80,7 @@ def buyer_shares(pieces: pd.DataFrame) -> pd.DataFrame:
 
 def ramping_together(deals: pd.DataFrame, quarter_ends: pd.DatetimeIndex) -> pd.DataFrame:
     """Per quarter and vendor (reported or inferred), the buyers whose deals on that vendor ramp
-    in the quarter (a deployment window overlapping it by a day, overlaps.concurrency's rule), how
+    in the quarter (overlaps.ramping_in, the rule of one buyer's concurrency), how
     many, and their deals; only quarters and vendors with a deal ramping. Deals with no vendor
     are left out: nothing says they share one."""
     windows = overlaps.deployment_windows(deals).merge(
@@ -89,10 +89,7 @@ def ramping_together(deals: pd.DataFrame, quarter_ends: pd.DatetimeIndex) -> pd.
     windows = windows[windows["buyer_vendor"] != metrics.NOT_REPORTED]
     rows = []
     for quarter_end in quarter_ends:
-        start = quarter_end.to_period("Q").start_time
-        ramping = windows[(windows["window_end"].clip(upper=quarter_end + overlaps.ONE_DAY)
-                           - windows["window_start"].clip(lower=start)) >= overlaps.ONE_DAY]
-        for vendor, group in ramping.groupby("buyer_vendor", sort=True):
+        for vendor, group in overlaps.ramping_in(windows, quarter_end).groupby("buyer_vendor", sort=True):
             buyers = sorted(group["buyer"].unique())
             rows.append({"quarter": str(quarter_end.to_period("Q")), "quarter_end": quarter_end,
                          "vendor": vendor, "n_buyers": len(buyers), "buyers": "; ".join(buyers),
