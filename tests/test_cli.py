@@ -55,3 +55,23 @@ def test_a_user_error_is_one_message_not_a_traceback(acme, tmp_path, args, says)
 def test_an_unknown_data_folder_is_reported_as_such(tmp_path):
     result = cli("validate", "--data", str(tmp_path / "nowhere"))
     assert result.returncode == 2 and "file not found" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_overlaps_writes_every_pair_to_a_file_or_to_a_pipe(tmp_path):
+    from compute_deals import overlaps
+    from compute_deals.load import load_dataset
+
+    expected = overlaps.longest_overlaps(overlaps.counted_windows(load_dataset(ROOT / "data"), "OpenAI"))
+    assert cli("overlaps", "--buyer", "OpenAI", "--out", str(tmp_path / "pairs.csv")).returncode == 0
+    written = (tmp_path / "pairs.csv").read_text().splitlines()
+    assert written[0].startswith("deal_a,deal_b,overlap_start,overlap_end,overlap_days")
+    assert len(written) - 1 == expected.n_pairs > 0
+    assert cli("overlaps", "--buyer", "OpenAI").stdout.splitlines() == written
+
+
+def test_overlaps_piped_into_a_reader_that_stops_early_ends_quietly():
+    """As `| head` does: the reader is gone before the first pair is written."""
+    process = subprocess.Popen([str(PYTHON), "-m", "compute_deals", "overlaps", "--buyer", "OpenAI"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    process.stdout.close()
+    assert process.stderr.read() == "" and process.wait() == 1

@@ -69,7 +69,9 @@ def test_pairs_are_listed_longest_first_with_touching_pairs_left_out():
         window("open", "2030-07-01", None),                # open to 2030-12-31
         window("long", "2030-01-01", "2031-06-30"),        # overlaps open from 2030-07-01: 183 days
     )
-    pairs = overlaps.pairwise_overlaps(overlaps.deployment_windows(deals))
+    longest = overlaps.longest_overlaps(overlaps.deployment_windows(deals))
+    assert (longest.n_pairs, longest.n_assumed) == (2, 1)
+    pairs = longest.pairs
     assert pairs[["deal_a", "deal_b", "overlap_start", "overlap_end", "overlap_days",
                   "bound_assumed"]].to_dict("records") == [
         {"deal_a": "long", "deal_b": "open", "overlap_start": T("2030-07-01"),
@@ -77,10 +79,53 @@ def test_pairs_are_listed_longest_first_with_touching_pairs_left_out():
         {"deal_a": "outer", "deal_b": "inner", "overlap_start": T("2026-03-01"),
          "overlap_end": T("2026-05-01"), "overlap_days": 61, "bound_assumed": False},
     ]
-    encoding = overlap_charts.overlap_heatmap(pairs, "Acme AI", "s").to_dict()["layer"][0]["encoding"]
+    encoding = overlap_charts.overlap_heatmap(longest, "Acme AI", "s").to_dict()["layer"][0]["encoding"]
     # One order on both axes (a symmetric matrix): each deal's earliest overlap, then name.
     assert encoding["x"]["sort"] == encoding["y"]["sort"] == [
         "INNER (Jan 2025)", "OUTER (Jan 2025)", "LONG (Jan 2025)", "OPEN (Jan 2025)"]
+
+
+def random_windows(n: int, seed: int) -> pd.DataFrame:
+    """n windows with many equal lengths (whole months), so ties at the cut are common; every fifth
+    has no reported end (open to the horizon: an assumed bound)."""
+    rng = np.random.default_rng(seed)
+    starts = pd.Timestamp("2025-01-01") + pd.to_timedelta(rng.integers(0, 24, n) * 30, unit="D")
+    ends = starts + pd.to_timedelta(rng.integers(0, 12, n) * 30, unit="D")
+    return deals_frame(*(window(f"d{i:03d}", f"{s:%Y-%m-%d}", None if i % 5 == 0 else f"{e:%Y-%m-%d}")
+                         for i, (s, e) in enumerate(zip(starts, ends))))
+
+
+def every_pair_by_brute_force(windows: pd.DataFrame) -> pd.DataFrame:
+    """Each pair (deal_a before deal_b in window order) with its overlap, by a double loop."""
+    rows = [(a.deal_id, b.deal_id, overlaps.overlap_days(a.window_start, a.window_end, b.window_start, b.window_end))
+            for i, a in enumerate(windows.itertuples()) for b in list(windows.itertuples())[i + 1:]]
+    pairs = pd.DataFrame(rows, columns=["deal_a", "deal_b", "overlap_days"])
+    return pairs[pairs["overlap_days"] > 0]
+
+
+@pytest.mark.parametrize("n", [1, 7, 50])
+def test_the_longest_pairs_are_those_of_the_full_list_and_the_count_is_every_pair(n, monkeypatch):
+    monkeypatch.setattr(overlaps, "BLOCK_WINDOWS", 16)  # several blocks, so pruning between them runs
+    windows = overlaps.deployment_windows(random_windows(120, seed=n))
+    every = pd.concat(list(overlaps.overlap_blocks(windows)), ignore_index=True)
+    brute = every_pair_by_brute_force(windows)
+    assert sorted(zip(every["deal_a"], every["deal_b"], every["overlap_days"])) == sorted(
+        zip(brute["deal_a"], brute["deal_b"], brute["overlap_days"]))
+    longest = overlaps.longest_overlaps(windows, n=n)
+    expected = every.sort_values(["overlap_days", "overlap_start", "deal_a", "deal_b"],
+                                 ascending=[False, True, True, True]).head(n).reset_index(drop=True)
+    assert longest.n_pairs == len(brute) > 4 * n  # enough pairs that candidates are pruned
+    assert longest.n_assumed == int(every["bound_assumed"].sum())
+    pd.testing.assert_frame_equal(longest.pairs, expected)
+
+
+def test_a_heat_map_of_the_longest_says_how_many_pairs_there_are_and_where_they_all_are():
+    windows = overlaps.deployment_windows(random_windows(120, seed=3))
+    longest = overlaps.longest_overlaps(windows, n=50)
+    meta = overlap_charts.overlap_heatmap(longest, "Acme AI", "s").to_dict()["usermeta"]["compute_deals"]
+    assert meta["drawn"] == (f"Drawn: the {overlap_charts.HEATMAP_PAIRS} longest of {longest.n_pairs:,} "
+                             "overlapping pairs; the CSV has the 50 longest, the command python -m "
+                             "compute_deals overlaps lists every pair.")
 
 
 def test_deals_ramping_per_quarter_by_hand():
@@ -232,8 +277,8 @@ def test_the_buyer_filter_keeps_only_that_buyers_figures(acme_dir):
 def test_tables_are_registered_with_the_columns_the_issue_asks_for(acme_dir, tmp_path):
     written = {p.name: p for p in tables.write_all(load_dataset(acme_dir), "Acme AI", tmp_path)}
     heads = {name: pd.read_csv(written[name], nrows=0).columns.tolist()
-             for name in ("overlaps.csv", "concurrency.csv", "online_capacity.csv", "annual_commitments.csv")}
-    assert heads["overlaps.csv"][:5] == ["deal_a", "deal_b", "overlap_start", "overlap_end", "overlap_days"]
+             for name in ("longest_overlaps.csv", "concurrency.csv", "online_capacity.csv", "annual_commitments.csv")}
+    assert heads["longest_overlaps.csv"][:5] == ["deal_a", "deal_b", "overlap_start", "overlap_end", "overlap_days"]
     assert heads["concurrency.csv"][:2] == ["quarter", "deals_ramping"]
     assert {"date", "measure", "vendor", "capacity_mw"} <= set(heads["online_capacity.csv"])
     assert {"year", "counterparty", "value_usd"} <= set(heads["annual_commitments.csv"])
@@ -242,11 +287,11 @@ def test_tables_are_registered_with_the_columns_the_issue_asks_for(acme_dir, tmp
 
 def test_every_chart_builds_on_the_made_up_buyer_even_with_no_overlapping_pair(acme_dir):
     data = load_dataset(acme_dir)
-    pairs = overlaps.overlaps_table(data, "Acme AI")
-    assert pairs.empty  # its two windows touch: 2026-06-30 and 2026-07-01
+    longest = overlaps.longest_overlaps(overlaps.counted_windows(data, "Acme AI"))
+    assert longest.pairs.empty and longest.n_pairs == 0  # its two windows touch: 2026-06-30 and 2026-07-01
     charts = {
         "gantt.csv": overlap_charts.gantt(overlaps.gantt_table(data, "Acme AI"), "Acme AI", "s", "2026-04-16"),
-        "overlaps.csv": overlap_charts.overlap_heatmap(pairs, "Acme AI", "s"),
+        "longest_overlaps.csv": overlap_charts.overlap_heatmap(longest, "Acme AI", "s"),
         "concurrency.csv": overlap_charts.concurrency_bars(
             overlaps.concurrency_table(data, "Acme AI"), "Acme AI", "s", "2026-04-16"),
         "online_capacity.csv": overlap_charts.online_capacity(
@@ -258,7 +303,7 @@ def test_every_chart_builds_on_the_made_up_buyer_even_with_no_overlapping_pair(a
         spec = chart.to_dict()
         assert spec["usermeta"]["compute_deals"]["table"] == table
         assert spec["width"] == "container" and isinstance(spec["height"], int)
-    assert charts["overlaps.csv"].to_dict()["title"]["text"].startswith("0 pairs")
+    assert charts["longest_overlaps.csv"].to_dict()["title"]["text"].startswith("0 pairs")
 
 
 def test_an_umbrella_spreads_only_what_its_parts_leave_and_says_so():

@@ -15,14 +15,14 @@ import pytest
 from browsing import chromium, visit
 from conftest import copy_of_book
 
-from compute_deals import book, charts, present, synthetic, tables
+from compute_deals import book, charts, overlaps, present, synthetic, tables
 from compute_deals.html_names import TABLES_FOLDER
 from compute_deals.load import load_dataset
 
 N_DEALS = 10_000
 PAGE_LIMIT_BYTES = 1_000_000
 # The tables behind the charts and page tables that draw or show only part of them.
-CUT_DOWN = ("deal_timeline.csv", "gantt.csv", "overlaps.csv", "concurrency.csv",
+CUT_DOWN = ("deal_timeline.csv", "gantt.csv", "concurrency.csv",
             "annual_commitments.csv", "cost_per_mw.csv", "cost_vs_benchmarks.csv",
             "cost_sensitivity.csv")
 
@@ -68,8 +68,26 @@ def test_every_cut_down_download_has_all_the_rows_of_its_table(big_book, name):
 def test_the_tables_are_large_enough_to_need_cutting_down(big_book):
     _, data = big_book
     rows = {name: len(tables.TABLES[name](data, synthetic.MAIN_BUYER))
-            for name in ("deal_timeline.csv", "gantt.csv", "overlaps.csv", "annual_commitments.csv")}
+            for name in ("deal_timeline.csv", "gantt.csv", "annual_commitments.csv")}
     assert min(rows.values()) > max(charts.MAX_ITEMS_DRAWN, present.MAX_TABLE_ROWS), rows
+
+
+def test_the_pairs_in_the_book_are_the_longest_and_the_page_counts_them_all(big_book):
+    """Overlapping pairs grow with the square of the deals (millions here): the book lists the
+    longest, says how many there are, and the command line has them all."""
+    html, data = big_book
+    longest = overlaps.longest_overlaps(overlaps.counted_windows(data, synthetic.MAIN_BUYER))
+    assert longest.n_pairs > 100 * overlaps.LONGEST_PAIRS
+    written = pd.read_csv(html / "notebooks" / TABLES_FOLDER / "longest_overlaps.csv")
+    assert len(written) == overlaps.LONGEST_PAIRS
+    assert written["overlap_days"].tolist() == longest.pairs["overlap_days"].tolist()
+    page = (html / "notebooks" / "timeline_overlaps.html").read_text()
+    assert f"{longest.n_pairs:,} pairs of" in page and "python -m compute_deals overlaps" in page
+
+
+def test_the_book_stays_small(big_book):
+    html, _ = big_book
+    assert sum(p.stat().st_size for p in html.rglob("*") if p.is_file()) < 100_000_000
 
 
 @pytest.mark.parametrize("page_name", ["deals_at_a_glance.html", "timeline_overlaps.html"])

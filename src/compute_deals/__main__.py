@@ -1,9 +1,11 @@
-"""Command line: python -m compute_deals {validate,tables,build,refresh-outputs} --help."""
+"""Command line: python -m compute_deals {validate,tables,overlaps,build,refresh-outputs} --help."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 from compute_deals.problems import DataError
@@ -37,6 +39,15 @@ def main(argv: list[str] | None = None) -> int:
     tables.add_argument("--buyer", default=None,
                         help="only this buyer (default: every buyer in the data)")
 
+    pairs = commands.add_parser(
+        "overlaps", help="write every pair of a buyer's deployment windows that overlap, as CSV, "
+        "in the order the windows start (the book lists the longest only)")
+    pairs.add_argument("--data", type=Path, default=Path("data"), help="data folder (default: data)")
+    pairs.add_argument("--buyer", required=True, help="whose deals (as in deals.csv's buyer column)")
+    pairs.add_argument("--out", type=Path, default=None,
+                       help="CSV file to write (default: standard output); written as it is "
+                       "computed, so millions of pairs need no more memory than a few")
+
     build = commands.add_parser("build", help="validate, execute the notebooks, build _build/html")
     build.add_argument("--data", type=Path, default=Path("data"), help="data folder (default: data)")
     build.add_argument("--buyer", default=None,
@@ -63,6 +74,9 @@ def main(argv: list[str] | None = None) -> int:
         unchanged = "\nThe previous _build/html, if any, is unchanged." if args.command == "build" else ""
         print(f"{err}{unchanged}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # the reader stopped early (| head): not a problem to report
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # as Python's docs advise
+        return 1
     except OSError as err:  # a folder that cannot be written, a path that is a file...
         print(f"{err.filename or ''}: {err.strerror or err}: check the path and its permissions",
               file=sys.stderr)
@@ -70,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args) -> int:
-    from compute_deals import book, buyers, load, tables
+    from compute_deals import book, buyers, load, overlaps, tables
 
     if args.command == "validate":
         data = load.load_dataset(args.data)
@@ -90,6 +104,12 @@ def _run(args) -> int:
                 print(path)
         for path in tables.write_cross_buyer_tables(data, args.out, {"buyers": chosen}):
             print(path)
+    elif args.command == "overlaps":
+        data = load.load_dataset(args.data)
+        windows = overlaps.counted_windows(data, book.choose_buyer(data.deals, args.buyer))
+        with (open(args.out, "w", encoding="utf-8", newline="") if args.out else nullcontext(sys.stdout)) as out:
+            for number, block in enumerate(overlaps.overlap_blocks(windows)):
+                tables.write_to(block, out, header=number == 0)
     elif args.command == "build":
         book.build(Path.cwd(), args.data, args.buyer, args.params)
     elif args.command == "refresh-outputs":

@@ -8,6 +8,8 @@ the length of an interval is end - start in days, so windows that only touch ove
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -48,32 +50,81 @@ def deployment_windows(deals: pd.DataFrame, horizon_end: pd.Timestamp = HORIZON_
     return windows.sort_values(["window_start", "deal_id"], kind="stable").reset_index(drop=True)
 
 
-def pairwise_overlaps(windows: pd.DataFrame) -> pd.DataFrame:
-    """Every pair of windows that overlaps by more than zero days, longest overlap first.
-    deal_a is the window that starts first (windows are sorted by start); bound_assumed says that
-    either window has a start or end filled by convention. Each window is set against all later
+# The pairs the book lists, longest first: the number of overlapping pairs grows with the square
+# of the deals (14 million at 10,000 deals), the book must not. `python -m compute_deals overlaps`
+# writes every pair.
+LONGEST_PAIRS = 1_000
+BLOCK_WINDOWS = 64  # windows set against all later ones per step: the memory of one block's pairs
+
+
+@dataclass(frozen=True)
+class Longest:
+    """The longest overlapping pairs (at most n, longest first), how many pairs overlap at all and
+    how many of those involve a window with an end taken by convention."""
+
+    pairs: pd.DataFrame
+    n_pairs: int
+    n_assumed: int
+
+
+def _overlapping_positions(windows: pd.DataFrame):
+    """Per block of BLOCK_WINDOWS windows, the positions (a, b) of each window a in the block and
+    each later window b it overlaps by more than zero days. Each window is set against all later
     ones at once (numpy), so thousands of windows take a second, not minutes."""
     starts, ends = windows["window_start"].to_numpy(), windows["window_end"].to_numpy()
-    firsts, seconds = [], []
-    for i in range(len(windows) - 1):
-        later = np.arange(i + 1, len(windows))
-        days = overlap_days(starts[i], ends[i], starts[later], ends[later])
-        firsts.append(np.full((days > 0).sum(), i))
-        seconds.append(later[days > 0])
-    a = np.concatenate(firsts) if firsts else np.array([], dtype=int)
-    b = np.concatenate(seconds) if seconds else np.array([], dtype=int)
+    for first in range(0, max(len(windows) - 1, 0), BLOCK_WINDOWS):
+        firsts, seconds = [np.array([], dtype=int)], [np.array([], dtype=int)]
+        for i in range(first, min(first + BLOCK_WINDOWS, len(windows))):
+            later = np.arange(i + 1, len(windows))
+            overlapping = later[overlap_days(starts[i], ends[i], starts[later], ends[later]) > 0]
+            firsts.append(np.full(len(overlapping), i))
+            seconds.append(overlapping)
+        yield np.concatenate(firsts), np.concatenate(seconds)
+
+
+def _pairs(windows: pd.DataFrame, a: np.ndarray, b: np.ndarray) -> pd.DataFrame:
+    """The pairs of windows at positions (a, b): where and how long they overlap.
+    bound_assumed says that either window has a start or end filled by convention."""
+    starts, ends = windows["window_start"].to_numpy(), windows["window_end"].to_numpy()
     column = lambda name, rows: windows[name].to_numpy()[rows]  # noqa: E731 (one column, some rows)
     overlap_start = np.maximum(starts[a], starts[b])
     overlap_end = np.minimum(ends[a], ends[b])
-    frame = pd.DataFrame({
+    return pd.DataFrame({
         "deal_a": column("deal_id", a), "deal_b": column("deal_id", b),
         "overlap_start": overlap_start, "overlap_end": overlap_end,
         "overlap_days": ((overlap_end - overlap_start) // ONE_DAY).astype(int),
         "label_a": column("deal", a), "label_b": column("deal", b),
         "bound_assumed": (column("window_note", a) != "") | (column("window_note", b) != ""),
     })
-    return frame.sort_values(["overlap_days", "overlap_start", "deal_a", "deal_b"],
-                             ascending=[False, True, True, True], kind="stable").reset_index(drop=True)
+
+
+def overlap_blocks(windows: pd.DataFrame):
+    """Every pair of windows that overlaps by more than zero days, as one frame per block of
+    windows, in window order (deal_a is the window that starts first: windows are sorted by
+    start). Memory stays that of one block, however many pairs there are."""
+    for a, b in _overlapping_positions(windows):
+        yield _pairs(windows, a, b)
+
+
+def longest_overlaps(windows: pd.DataFrame, n: int = LONGEST_PAIRS) -> Longest:
+    """The n longest overlapping pairs, longest first (ties: earlier overlap, then deal ids), and
+    the count of all overlapping pairs, keeping at most a few times n pairs in memory: whenever
+    the candidates pass 4n, only those at least as long as the n-th longest so far stay (ties
+    kept), which cannot drop a pair of the final n."""
+    starts, ends = windows["window_start"].to_numpy(), windows["window_end"].to_numpy()
+    assumed = (windows["window_note"] != "").to_numpy()
+    kept_a, kept_b, n_pairs, n_assumed = np.array([], dtype=int), np.array([], dtype=int), 0, 0
+    for a, b in _overlapping_positions(windows):
+        n_pairs += len(a)
+        n_assumed += int((assumed[a] | assumed[b]).sum())
+        kept_a, kept_b = np.concatenate([kept_a, a]), np.concatenate([kept_b, b])
+        if len(kept_a) > 4 * n:
+            days = overlap_days(starts[kept_a], ends[kept_a], starts[kept_b], ends[kept_b])
+            long_enough = days >= np.partition(days, len(days) - n)[len(days) - n]
+            kept_a, kept_b = kept_a[long_enough], kept_b[long_enough]
+    pairs = _pairs(windows, kept_a, kept_b).sort_values(
+        ["overlap_days", "overlap_start", "deal_a", "deal_b"], ascending=[False, True, True, True], kind="stable")
+    return Longest(pairs.head(n).reset_index(drop=True), n_pairs, n_assumed)
 
 
 def ramping_in(windows: pd.DataFrame, quarter_end: pd.Timestamp) -> pd.DataFrame:
@@ -272,13 +323,19 @@ def gantt_table(data: Dataset, buyer: str, statuses: list[str] = ALL_STATUSES_BU
     return gantt(metrics.counted(metrics.deals_of(data.deals, buyer), statuses))
 
 
-def overlaps_table(data: Dataset, buyer: str, statuses: list[str] = ALL_STATUSES_BUT_CANCELLED) -> pd.DataFrame:
-    return pairwise_overlaps(deployment_windows(metrics.summable(metrics.buyer_deals(data.deals, buyer, statuses))))
+def counted_windows(data: Dataset, buyer: str, statuses: list[str] = ALL_STATUSES_BUT_CANCELLED) -> pd.DataFrame:
+    """The deployment windows of the buyer's counted deals, superseded rows left out."""
+    return deployment_windows(metrics.summable(metrics.buyer_deals(data.deals, buyer, statuses)))
+
+
+def longest_overlaps_table(data: Dataset, buyer: str,
+                           statuses: list[str] = ALL_STATUSES_BUT_CANCELLED) -> pd.DataFrame:
+    return longest_overlaps(counted_windows(data, buyer, statuses)).pairs
 
 
 def concurrency_table(data: Dataset, buyer: str,
                       statuses: list[str] = ALL_STATUSES_BUT_CANCELLED) -> pd.DataFrame:
-    return concurrency(deployment_windows(metrics.summable(metrics.buyer_deals(data.deals, buyer, statuses))), ramp.quarter_ends())
+    return concurrency(counted_windows(data, buyer, statuses), ramp.quarter_ends())
 
 
 def online_capacity_table(data: Dataset, buyer: str, statuses: list[str] = ALL_STATUSES_BUT_CANCELLED,

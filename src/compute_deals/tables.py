@@ -26,7 +26,7 @@ TABLES: dict[str, Callable[[Dataset, str], pd.DataFrame]] = {
     "contracted.csv": dependency.contracted_table,
     "vendor_concentration.csv": dependency.concentration_table,
     "gantt.csv": overlaps.gantt_table,
-    "overlaps.csv": overlaps.overlaps_table,
+    "longest_overlaps.csv": overlaps.longest_overlaps_table,
     "concurrency.csv": overlaps.concurrency_table,
     "online_capacity.csv": overlaps.online_capacity_table,
     "annual_commitments.csv": overlaps.annual_commitments_table,
@@ -64,8 +64,13 @@ def arguments(make: Callable, parameters: dict, skip: int = 2) -> dict:
     return {name: values[name] for name in accepted if name in values}
 
 
+def write_to(frame: pd.DataFrame, target, header: bool = True) -> None:
+    """A table as CSV, the book's one format: dates as days, Unix line ends."""
+    frame.to_csv(target, index=False, header=header, date_format="%Y-%m-%d", lineterminator="\n")
+
+
 def write(frame: pd.DataFrame, path: Path) -> Path:
-    frame.to_csv(path, index=False, date_format="%Y-%m-%d", lineterminator="\n")
+    write_to(frame, path)
     return path
 
 

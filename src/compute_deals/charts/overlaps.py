@@ -6,8 +6,8 @@ import altair as alt
 import pandas as pd
 
 from compute_deals import cost, metrics, present
-from compute_deals.overlaps import HORIZON_END, ONLINE, REPORTED, largest_years
-from compute_deals.charts import (ROW_HEIGHT_PX, finished, first_projected_quarter, first_projected_year,
+from compute_deals.overlaps import HORIZON_END, ONLINE, REPORTED, Longest, largest_years
+from compute_deals.charts import (ROW_HEIGHT_PX, Drawn, finished, first_projected_quarter, first_projected_year,
                                   lighter_when_projected, most_relevant, projected_after,
                                   status_opacity)
 
@@ -82,12 +82,16 @@ def gantt(frame: pd.DataFrame, buyer: str, source: str, as_of: str) -> alt.Layer
     )
 
 
-def overlap_heatmap(overlaps: pd.DataFrame, buyer: str, source: str) -> alt.Chart:
-    """Days each pair of deployment windows overlaps, both ways round (a symmetric matrix); the
-    longest overlaps when there are too many to draw."""
-    total = overlaps
-    drawn = most_relevant(overlaps, ["deal_a", "deal_b"], "overlap_days", "pairs",
+def overlap_heatmap(longest: Longest, buyer: str, source: str) -> alt.Chart:
+    """Days each pair of deployment windows overlaps, both ways round (a symmetric matrix): the
+    longest HEATMAP_PAIRS overlaps of the table of the longest (overlaps.longest_overlaps)."""
+    n_pairs = longest.n_pairs
+    drawn = most_relevant(longest.pairs, ["deal_a", "deal_b"], "overlap_days", "pairs",
                           "longest overlaps", n=HEATMAP_PAIRS)
+    if n_pairs > len(longest.pairs):  # the CSV holds the longest only: say where every pair is
+        drawn = Drawn(drawn.rows, n_pairs, f"Drawn: the {len(drawn.rows):,} longest of {n_pairs:,} "
+                      f"overlapping pairs; the CSV has the {len(longest.pairs):,} longest, "
+                      "the command python -m compute_deals overlaps lists every pair.")
     overlaps = drawn.rows
     # Both axes in one order: by each deal's earliest overlap, then by name.
     either = pd.concat([overlaps.rename(columns={side: "label"}) for side in ("label_a", "label_b")])
@@ -113,14 +117,14 @@ def overlap_heatmap(overlaps: pd.DataFrame, buyer: str, source: str) -> alt.Char
         **encoding,
     )
     labels = chart.mark_text(fontSize=10).encode(text=alt.Text("years:Q", format=".1f"), **encoding)
-    longest = f"{total['overlap_days'].max():,} days" if len(total) else "none"
+    longest_days = f"{longest.pairs['overlap_days'].max():,} days" if n_pairs else "none"
     return finished(
-        alt.layer(cells, labels), source, "overlaps.csv",
-        f"{len(total):,} pairs of {buyer}'s deployment windows overlap; longest: {longest}",
+        alt.layer(cells, labels), source, "longest_overlaps.csv",
+        f"{n_pairs:,} pairs of {buyer}'s deployment windows overlap; longest: {longest_days}",
         ["Days both deployment windows are open (numbers in the cells: years).",
          f"A window with no reported end is taken as open to {present.day(HORIZON_END)}."],
         f"Heat map of the days each pair of {buyer}'s deployment windows overlap: "
-        f"{len(total):,} pairs with any overlap.",
+        f"{n_pairs:,} pairs with any overlap.",
         height=max(n_deals, 2) * 30, drawn=drawn,
     )
 
