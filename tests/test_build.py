@@ -13,7 +13,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from compute_deals import book, execute, tables
+from compute_deals import book, digests, execute, tables
 from compute_deals.problems import DataError
 
 from conftest import acme_deals, acme_sources, copy_of_book, deal, tree_digest, write_dataset
@@ -145,11 +145,11 @@ def test_the_files_digest_ignores_where_the_folders_are(tmp_path):
         (tmp_path / name / "data").mkdir(parents=True)
         (tmp_path / name / "data" / "deals.csv").write_text("same")
         (tmp_path / name / "requirements.txt").write_text("pins")
-    digests = {execute.files_digest([tmp_path / n / "requirements.txt", tmp_path / n / "data"])
-               for n in ("a", "zzz")}
-    assert len(digests) == 1
+    found = {digests.files_digest([tmp_path / n / "requirements.txt", tmp_path / n / "data"])
+             for n in ("a", "zzz")}
+    assert len(found) == 1
     (tmp_path / "zzz" / "data" / "deals.csv").write_text("changed")
-    assert execute.files_digest([tmp_path / "zzz" / "data"]) != execute.files_digest([tmp_path / "a" / "data"])
+    assert digests.files_digest([tmp_path / "zzz" / "data"]) != digests.files_digest([tmp_path / "a" / "data"])
 
 
 def test_a_reused_kernel_starts_each_notebook_as_a_new_session(tmp_path, monkeypatch):

@@ -13,13 +13,14 @@ import shutil
 import subprocess
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 import nbformat
 import yaml
 
-from compute_deals import execute, scenarios, tables, uncertainty
+from compute_deals import derived, digests, execute, scenarios, tables, uncertainty
 from compute_deals.buyers import all_buyers, chosen_buyers, page_names
 from compute_deals.html_names import TABLES_FOLDER
 from compute_deals.load import load_dataset
@@ -37,6 +38,8 @@ BUYER_COMPARISON = "notebooks/buyers"  # the chapter the buyer pages hang under
 TEMPLATES = (SCENARIO_TEMPLATE, BUYER_TEMPLATE)
 PROVENANCE_FILE = "provenance.json"
 TABLES_KEY_FILE = ".tables-inputs"  # in the stage: the inputs of the CSV tables written there
+SPHINX_STAMP_FILE = ".sphinx-inputs"  # in the stage's _build: what its Sphinx environment was built from
+DERIVED_FOLDER = "derived"  # in the stage: the derived tables of the last build (derived.py)
 
 
 class BuildFailed(RuntimeError):
@@ -75,7 +78,7 @@ def notebook_parameters(root: Path, data_dir: Path, buyer: str, chosen: dict | N
 
 def dependencies_digest(root: Path, data_dir: Path) -> str:
     package = Path(__file__).parent
-    return execute.files_digest([data_dir, package, root / "requirements.txt"])
+    return digests.files_digest([data_dir, package, root / "requirements.txt"])
 
 
 def stage_sources(root: Path, stage: Path) -> None:
@@ -98,7 +101,7 @@ def _job(notebook: Path, output: Path, parameters: dict, digest: str, title: str
 
 def scenarios_digest(root: Path) -> str:
     path = root / scenarios.SCENARIOS_FILE
-    return execute.files_digest([path]) if path.exists() else ""
+    return digests.files_digest([path]) if path.exists() else ""
 
 
 def reads_scenarios_file(notebook: Path) -> bool:
@@ -150,42 +153,66 @@ def buyer_jobs(root: Path, stage: Path, parameters: dict, digest: str, deals) ->
             for name, folder in names.items()]
 
 
-def write_tables(root: Path, stage: Path, data, buyer: str, chosen: dict,
-                 pages: list[execute.Job], buyer_pages: list[execute.Job], digest: str) -> None:
+def tables_key(root: Path, buyer: str, chosen: dict, digest: str) -> str:
+    """The inputs of the CSV tables (the notebooks' dependencies, the buyer, the parameters and
+    the scenarios): a build whose key is that of the tables already written writes none."""
+    return digests.inputs_hash_of([digest, scenarios_digest(root), buyer, chosen])
+
+
+def table_tasks(root: Path, stage: Path, data_dir: Path, buyer: str, chosen: dict,
+                pages: list[execute.Job], buyer_pages: list[execute.Job]) -> list:
     """The CSV behind each chart, computed with the run's parameters, where the pages' download
     links point: notebooks/tables/ for the chapters, scenarios/tables/ for the scenario pages,
-    buyers/<slug>/tables/ for each buyer's page.
-    Skipped when their inputs (the notebooks' dependencies, the buyer, the parameters and the
-    scenarios) are those of the tables already there: a no-op build writes nothing."""
-    key_file = stage / TABLES_KEY_FILE
-    key = execute.inputs_hash_of([digest, scenarios_digest(root), buyer, chosen])
-    if key_file.exists() and key_file.read_text() == key:
-        return
-    key_file.unlink(missing_ok=True)
+    buyers/<slug>/tables/ for each buyer's page. One task per file or page, run by the workers
+    before the notebooks, so the pages then read these tables from the derived-table cache; the
+    slowest (the comparisons across buyers and scenarios) first."""
     for folder in (stage / "notebooks" / TABLES_FOLDER, stage / SCENARIO_FOLDER / TABLES_FOLDER,
                    *(stage / BUYER_FOLDER).glob(f"*/{TABLES_FOLDER}")):
         shutil.rmtree(folder, ignore_errors=True)  # no CSV of a dropped scenario or buyer stays behind
-    tables.write_all(data, buyer, stage / "notebooks" / TABLES_FOLDER,
-                     {**chosen, "scenarios_file": root / scenarios.SCENARIOS_FILE})
-    for page in pages:
-        name = page.parameters["scenario"]
-        values = {k: v for k, v in page.parameters.items() if k not in scenarios.SET_BY_THE_BUILD}
-        for file_name, frame in uncertainty.scenario_tables(data, buyer, name, values).items():
-            folder = stage / SCENARIO_FOLDER / TABLES_FOLDER
-            folder.mkdir(parents=True, exist_ok=True)
-            tables.write(frame, folder / file_name)
-    for page in buyer_pages:
-        tables.write_buyer_tables(data, page.title, page.output.parent / TABLES_FOLDER, chosen,
-                                  names=tables.BUYER_PAGE_TABLES)
-    key_file.write_text(key)
+    chapters = stage / "notebooks" / TABLES_FOLDER
+    with_file = {**chosen, "scenarios_file": root / scenarios.SCENARIOS_FILE}
+    first = ["buyers.csv", "scenario_comparison.csv"]
+    return ([partial(tables.write_cross_buyer_tables, data_dir, chapters, with_file, (name,))
+             for name in sorted(tables.CROSS_BUYER_TABLES, key=lambda n: n not in first)]
+            + [partial(tables.write_buyer_tables, data_dir, buyer, chapters, with_file, (name,))
+               for name in sorted(tables.TABLES, key=lambda n: n not in first)]
+            + [partial(write_scenario_tables, data_dir, buyer, page.parameters, stage / SCENARIO_FOLDER / TABLES_FOLDER)
+               for page in pages]
+            + [partial(tables.write_buyer_tables, data_dir, page.title, page.output.parent / TABLES_FOLDER,
+                       chosen, tables.BUYER_PAGE_TABLES) for page in buyer_pages])
 
 
-def run_jobs(jobs: list[execute.Job], root: Path, say=print) -> None:
+def write_scenario_tables(data_dir: Path, buyer: str, parameters: dict, folder: Path) -> None:
+    values = {k: v for k, v in parameters.items() if k not in scenarios.SET_BY_THE_BUILD}
+    folder.mkdir(parents=True, exist_ok=True)
+    for file_name, frame in uncertainty.scenario_tables(load_dataset(data_dir), buyer, parameters["scenario"],
+                                                        values).items():
+        tables.write(frame, folder / file_name)
+
+
+def run_jobs(jobs: list[execute.Job], root: Path, say=print, tasks=()) -> None:
     stale = [job for job in jobs if not execute.is_current(job)]
     for job in jobs:
         if job not in stale:
             say(f"  up to date: {execute.page_name(job)}")
-    execute.execute_all(stale, cwd=root / "notebooks", say=say)
+    execute.execute_all(stale, cwd=root / "notebooks", say=say, tasks=tasks)
+
+
+@contextmanager
+def derived_tables(folder: Path):
+    """Within it, derived tables are cached in `folder` (derived.py) by this process and the
+    kernels it starts; on leaving, the tables this build did not use are deleted."""
+    started, before = time.time(), os.environ.get(derived.ENV)
+    os.environ[derived.ENV] = str(folder)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(derived.ENV)
+        else:
+            os.environ[derived.ENV] = before
+    if folder.exists():
+        derived.prune(folder, started)
 
 
 def drop_removed_pages(stage: Path, jobs: list[execute.Job]) -> None:
@@ -218,20 +245,35 @@ def write_stage_toc(stage: Path, sections_under: dict[str, list[execute.Job]]) -
     (stage / "_toc.yml").write_text(yaml.safe_dump(toc, sort_keys=False))
 
 
-def build_html(stage: Path, say=print) -> Path:
-    """Run Jupyter Book on the stage with warnings as errors; returns the HTML folder."""
+def sphinx_stamp(root: Path, stage: Path) -> str:
+    """What Sphinx cannot see change: our extension and package, the pinned environment (themes,
+    templates), the configuration and the table of contents (which lists every page: a page
+    removed from it must not stay behind in the HTML)."""
+    return digests.files_digest([Path(__file__).parent, root / "requirements.txt",
+                                 stage / "_config.yml", stage / "_toc.yml"])
+
+
+def build_html(root: Path, stage: Path, say=print) -> Path:
+    """Run Jupyter Book on the stage with warnings as errors; returns the HTML folder. Sphinx
+    reads again only the pages whose files changed (an executed notebook is rewritten only when
+    it is run again) and writes again those, or all when a configuration value such as the
+    footer's stamp changed; anything in sphinx_stamp changing starts it from nothing."""
+    stamp_file, stamp = stage / "_build" / SPHINX_STAMP_FILE, sphinx_stamp(root, stage)
+    if not (stamp_file.exists() and stamp_file.read_text() == stamp):
+        for generated in ("html", ".doctrees", "jupyter_execute"):
+            shutil.rmtree(stage / "_build" / generated, ignore_errors=True)
+        stamp_file.unlink(missing_ok=True)
     command = [
         str(Path(sys.executable).parent / "jupyter-book"), "build", str(stage),
         "--path-output", str(stage),
         "-W", "-n", "--keep-going",  # every warning fails the build, but all are listed first
-        "--all",  # Sphinx cannot tell when our extension or templates changed: write every page
     ]
-    # Sphinx never deletes the page of a removed document (a dropped scenario): start empty.
-    shutil.rmtree(stage / "_build" / "html", ignore_errors=True)
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
+        stamp_file.unlink(missing_ok=True)  # what it left is not to be built upon
         say(result.stdout[-6000:] + result.stderr[-6000:])
         raise BuildFailed("Jupyter Book reported errors (above)")
+    stamp_file.write_text(stamp)
     return stage / "_build" / "html"
 
 
@@ -249,7 +291,7 @@ def write_provenance(stage: Path, data_dir: Path, commit: str) -> None:
     """What the page footer stamps on every page (sphinx_ext.py): the data version, the commit
     and the build date. Written only when the book is rebuilt, so it never makes a build stale."""
     stamp = {
-        "data_version": execute.files_digest([data_dir])[:12],
+        "data_version": digests.files_digest([data_dir])[:12],
         "commit": commit,
         "built": time.strftime("%Y-%m-%d", time.gmtime()),
     }
@@ -283,37 +325,39 @@ def build(root: Path, data_dir: Path, buyer: str | None = None, params_file: Pat
     stage, html = build_dir / "stage", build_dir / "html"
     started = time.perf_counter()
 
-    say(f"Validating {data_dir} ...")
-    data = load_dataset(data_dir)
-    only_buyer = buyer is not None or data.deals["buyer"].nunique() == 1
-    buyer = choose_buyer(data.deals, buyer)
+    with derived_tables(stage / DERIVED_FOLDER):
+        say(f"Validating {data_dir} ...")
+        data = load_dataset(data_dir)
+        only_buyer = buyer is not None or data.deals["buyer"].nunique() == 1
+        buyer = choose_buyer(data.deals, buyer)
 
-    say(f"Executing notebooks with papermill (buyer: {buyer}) ...")
-    parameters = notebook_parameters(root, data_dir, buyer, chosen, only_buyer)
-    digest = dependencies_digest(root, data_dir)
-    pages = scenario_jobs(root, stage, parameters, digest)
-    buyer_pages = buyer_jobs(root, stage, parameters, digest, data.deals)
-    stage_sources(root, stage)
-    with ThreadPoolExecutor(max_workers=1) as background:
-        # The CSV tables need no executed notebook: written while the kernels run, they use the
-        # time a kernel spends waiting (a few seconds on 10,000 deals).
+        say(f"Executing notebooks with papermill (buyer: {buyer}) ...")
+        parameters = notebook_parameters(root, data_dir, buyer, chosen, only_buyer)
+        digest = dependencies_digest(root, data_dir)
+        pages = scenario_jobs(root, stage, parameters, digest)
+        buyer_pages = buyer_jobs(root, stage, parameters, digest, data.deals)
+        stage_sources(root, stage)
         for_tables = {**chosen, "buyers": parameters["buyers"]} if only_buyer else chosen
-        writing = background.submit(write_tables, root, stage, data, buyer, for_tables, pages,
-                                    buyer_pages, digest)
-        run_jobs(chapter_jobs(root, stage, parameters, digest) + pages + buyer_pages, root, say=say)
-        writing.result()
+        key_file, key = stage / TABLES_KEY_FILE, tables_key(root, buyer, for_tables, digest)
+        tasks = []
+        if not (key_file.exists() and key_file.read_text() == key):
+            key_file.unlink(missing_ok=True)
+            tasks = table_tasks(root, stage, data_dir, buyer, for_tables, pages, buyer_pages)
+        run_jobs(chapter_jobs(root, stage, parameters, digest) + pages + buyer_pages, root, say=say,
+                 tasks=tasks)
+        key_file.write_text(key)
     drop_removed_pages(stage, pages + buyer_pages)
     write_stage_toc(stage, {SCENARIO_COMPARISON: pages, BUYER_COMPARISON: buyer_pages})
 
     commit = current_commit(root)
-    key = execute.files_digest([stage / name for name in (*BOOK_SOURCES, "notebooks", SCENARIO_FOLDER, BUYER_FOLDER)]
+    key = digests.files_digest([stage / name for name in (*BOOK_SOURCES, "notebooks", SCENARIO_FOLDER, BUYER_FOLDER)]
                                + [Path(__file__).parent, root / "requirements.txt"]) + commit
     if built_key(html) == key:
         say(f"The book is up to date ({time.perf_counter() - started:.1f} s).")
     else:
         say("Building the book with Jupyter Book ...")
         write_provenance(stage, data_dir, commit)
-        swap_in(build_html(stage, say=say), html, key)
+        swap_in(build_html(root, stage, say=say), html, key)
         say(f"Built in {time.perf_counter() - started:.1f} s.")
     front = html / "index.html"
     say(f"The book is at {front}")

@@ -11,7 +11,7 @@ import re
 
 import pandas as pd
 
-from compute_deals import cost, dependency, headlines, metrics, ramp
+from compute_deals import cost, dependency, derived, headlines, metrics, ramp
 from compute_deals.load import Dataset
 from compute_deals.parameters import ALL_STATUSES_BUT_CANCELLED
 
@@ -58,6 +58,7 @@ def share_of(part: float, whole: float) -> float:
     return part / whole if whole > 0 else float("nan")
 
 
+@derived.table
 def buyer_row(data: Dataset, buyer: str, parameters: dict) -> dict:
     """One buyer's comparison figures under the given parameters (others at their defaults)."""
     p = headlines.with_defaults(parameters)
@@ -104,6 +105,7 @@ def medians_by_basis(priced: pd.DataFrame, price_bases) -> dict[str, float]:
     return out
 
 
+@derived.table
 def comparison_table(data: Dataset, buyers=(), statuses=tuple(ALL_STATUSES_BUT_CANCELLED)) -> pd.DataFrame:
     """buyers.csv: the comparison behind the landing page and the buyers chapter."""
     return comparison(data, buyers, {"statuses": list(statuses)})
@@ -113,6 +115,7 @@ PRICED_COLUMNS = ["buyer", "deal_id", "deal", "vendor", "status", "value_basis",
                   "capacity_mw", "usd_per_mw", "usd_per_mw_low", "usd_per_mw_high"]
 
 
+@derived.table
 def priced_per_mw(data: Dataset, buyers=(), statuses=tuple(ALL_STATUSES_BUT_CANCELLED),
                   assumptions: cost.Assumptions = cost.DEFAULTS) -> pd.DataFrame:
     """cost_by_buyer.csv: every buyer's deals whose value is a price of capacity and that report a
@@ -129,6 +132,7 @@ SHARE_COLUMNS = ["buyer", "date", "nvidia_share", "nvidia_share_floor", "nvidia_
                  "nvidia_share_reported", "nvidia_mw", "attributed_mw", "unattributed_mw", "installed_mw"]
 
 
+@derived.table
 def nvidia_share_by_buyer(data: Dataset, buyers=(), statuses=tuple(ALL_STATUSES_BUT_CANCELLED),
                           ramp_shape: str = "linear",
                           non_nvidia_delay_months: int = dependency.DELAY_MONTHS,

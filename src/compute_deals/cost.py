@@ -18,7 +18,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from compute_deals import metrics, schema
+from compute_deals import derived, metrics, schema
 from compute_deals.load import Dataset
 from compute_deals.parameters import ALL_STATUSES_BUT_CANCELLED, Parameter
 
@@ -397,6 +397,7 @@ def counted_prices(table: pd.DataFrame) -> pd.DataFrame:
     return table[(table["basis"] == REPORTED) & (table["status"] != "superseded")]
 
 
+@derived.table
 def cost_per_mw_table(data: Dataset, buyer: str, statuses: Sequence[str] = DEFAULT_STATUSES,
                       assumptions: Assumptions = DEFAULTS) -> pd.DataFrame:
     """cost_per_mw.csv: one row per counted deal of the buyer, with the best grade of its sources."""
@@ -405,12 +406,14 @@ def cost_per_mw_table(data: Dataset, buyer: str, statuses: Sequence[str] = DEFAU
         best_source=metrics.best_reliability(deals, data.sources).to_numpy())
 
 
+@derived.table
 def versus_benchmarks_table(data: Dataset, buyer: str, statuses: Sequence[str] = DEFAULT_STATUSES,
                             assumptions: Assumptions = DEFAULTS) -> pd.DataFrame:
     """cost_vs_benchmarks.csv: the deals with a $/MW and the benchmarks, as the chart plots them."""
     return versus_benchmarks(cost_per_mw_table(data, buyer, statuses, assumptions), data.benchmarks)
 
 
+@derived.table
 def sensitivity_table(data: Dataset, buyer: str, statuses: Sequence[str] = DEFAULT_STATUSES,
                       assumptions: Assumptions = DEFAULTS) -> pd.DataFrame:
     """cost_sensitivity.csv: the tornado behind the derived $/MW."""

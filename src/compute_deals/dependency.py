@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from compute_deals import cost, metrics, ramp, reconcile
+from compute_deals import cost, derived, metrics, ramp, reconcile
 from compute_deals.load import Dataset
 from compute_deals.parameters import ALL_STATUSES_BUT_CANCELLED, Parameter
 
@@ -300,6 +300,7 @@ def largest_rise(comparison: pd.DataFrame, base_months: int, other_months: int) 
 
 # The tables behind the chapter's charts (tables.TABLES); keyword defaults are the parameters'.
 
+@derived.table
 def vendor_share_table(data: Dataset, buyer: str,
                        statuses=tuple(ALL_STATUSES_BUT_CANCELLED)) -> pd.DataFrame:
     return vendor_share(metrics.summable(metrics.buyer_deals(data.deals, buyer, statuses)), data.tranches)
@@ -313,6 +314,7 @@ def _online(data: Dataset, buyer: str, statuses, ramp_shape: str, delay_months: 
                             reconcile.reported_online(data.buyer_capacity, buyer), installed_nvidia_share)
 
 
+@derived.table
 def online_by_vendor_table(data: Dataset, buyer: str, statuses=tuple(ALL_STATUSES_BUT_CANCELLED),
                            ramp_shape: str = "linear", non_nvidia_delay_months: int = DELAY_MONTHS,
                            installed_nvidia_share: float = INSTALLED_SHARE,
@@ -321,6 +323,7 @@ def online_by_vendor_table(data: Dataset, buyer: str, statuses=tuple(ALL_STATUSE
                    worded_window_slip_months)
 
 
+@derived.table
 def nvidia_share_timeline_table(data: Dataset, buyer: str,
                                 statuses=tuple(ALL_STATUSES_BUT_CANCELLED),
                                 ramp_shape: str = "linear",
@@ -331,6 +334,7 @@ def nvidia_share_timeline_table(data: Dataset, buyer: str,
                                          installed_nvidia_share, worded_window_slip_months))
 
 
+@derived.table
 def concentration_table(data: Dataset, buyer: str, statuses=tuple(ALL_STATUSES_BUT_CANCELLED),
                         ramp_shape: str = "linear", non_nvidia_delay_months: int = DELAY_MONTHS,
                         installed_nvidia_share: float = INSTALLED_SHARE,
@@ -339,6 +343,7 @@ def concentration_table(data: Dataset, buyer: str, statuses=tuple(ALL_STATUSES_B
                                  installed_nvidia_share, worded_window_slip_months))
 
 
+@derived.table
 def delay_comparison_table(data: Dataset, buyer: str, statuses=tuple(ALL_STATUSES_BUT_CANCELLED),
                            ramp_shape: str = "linear",
                            non_nvidia_delay_months: int = DELAY_MONTHS,
@@ -351,6 +356,7 @@ def delay_comparison_table(data: Dataset, buyer: str, statuses=tuple(ALL_STATUSE
                             worded_window_slip_months)
 
 
+@derived.table
 def reconciliation_table(data: Dataset, buyer: str, statuses=tuple(ALL_STATUSES_BUT_CANCELLED),
                          ramp_shape: str = "linear",
                          non_nvidia_delay_months: int = DELAY_MONTHS,
@@ -363,6 +369,7 @@ def reconciliation_table(data: Dataset, buyer: str, statuses=tuple(ALL_STATUSES_
     return reconcile.gaps(placed, reconcile.reported_online(data.buyer_capacity, buyer))
 
 
+@derived.table
 def contracted_table(data: Dataset, buyer: str) -> pd.DataFrame:
     """contracted.csv: the buyer's own contracted totals against the signed deals of the record."""
     deals = metrics.current(metrics.summable(metrics.buyer_deals(data.deals, buyer, ["signed"])))

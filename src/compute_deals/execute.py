@@ -23,6 +23,7 @@ from pathlib import Path
 
 import nbformat
 
+from compute_deals.digests import inputs_hash_of
 from compute_deals.html_names import escape_markdown
 
 INJECTED_TAG = "injected-parameters"
@@ -49,19 +50,6 @@ class NotebookFailed(RuntimeError):
     pass
 
 
-def files_digest(paths: list[Path]) -> str:
-    """A hash of files (folders are walked) by their path relative to the argument they came from
-    and their bytes, in the order given: where a folder sits on disk does not change it."""
-    digest = hashlib.sha256()
-    for top in paths:
-        files = sorted(f for f in ([top] if top.is_file() else top.rglob("*"))
-                       if f.is_file() and "__pycache__" not in f.parts)
-        for path in files:
-            name = path.name if path == top else path.relative_to(top).as_posix()
-            digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
 def code_digest(notebook: Path) -> str:
     """A hash of a notebook's cells and tags, ignoring its stored outputs."""
     cells = nbformat.read(notebook, as_version=4).cells
@@ -71,11 +59,6 @@ def code_digest(notebook: Path) -> str:
 
 def inputs_hash(notebook: Path, parameters: dict, dependencies_digest: str) -> str:
     return inputs_hash_of([code_digest(notebook), parameters, dependencies_digest])
-
-
-def inputs_hash_of(parts: list) -> str:
-    """A hash of JSON-able parts (text, parameter mappings), in order."""
-    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def own_parameters(notebook: Path, parameters: dict) -> dict:
@@ -178,10 +161,20 @@ def execute(job: Job, cwd: Path) -> float:
     hide_injected_parameters(nb)
     if job.title:
         retitle(nb, job.title)
+    unchanged = job.output.exists() and same_page(nbformat.read(job.output, as_version=4), nb)
+    was = job.output.stat() if unchanged else None
     nb.metadata[HASH_KEY] = {"inputs_hash": job.inputs_hash}
     nbformat.write(nb, partial)
     partial.replace(job.output)
+    if was is not None:  # the same page from new inputs: Sphinx need not read it again
+        os.utime(job.output, ns=(was.st_atime_ns, was.st_mtime_ns))
     return time.perf_counter() - started
+
+
+def same_page(old, new) -> bool:
+    """Whether two executed notebooks show the same (cells and outputs; the inputs hash aside)."""
+    strip = lambda nb: {**nb.metadata, HASH_KEY: None}  # noqa: E731 (metadata but the hash)
+    return old.cells == new.cells and strip(old) == strip(new)
 
 
 def page_name(job: Job) -> str:
@@ -189,14 +182,19 @@ def page_name(job: Job) -> str:
     return job.output.relative_to(job.output.parents[1]).as_posix()
 
 
-def execute_all(jobs: list[Job], cwd: Path, say=print) -> None:
-    """Execute the jobs, up to one per core at a time, reporting each as it ends."""
-    if not jobs:
+def execute_all(jobs: list[Job], cwd: Path, say=print, tasks=()) -> None:
+    """Execute the jobs, up to one per core at a time, reporting each as it ends. `tasks`
+    (functions of no argument: the build's tables) are run by the same workers first."""
+    if not jobs and not tasks:
         return
     failures = []
-    workers = min(len(jobs), os.cpu_count() or 1)
-    say(f"  {len(jobs)} to execute, {workers} at a time: {', '.join(page_name(job) for job in jobs)}")
+    workers = min(len(jobs) + len(tasks), os.cpu_count() or 1)
+    if tasks:
+        say(f"  {len(tasks)} tables to write first")
+    if jobs:
+        say(f"  {len(jobs)} to execute, {workers} at a time: {', '.join(page_name(job) for job in jobs)}")
     with ProcessPoolExecutor(max_workers=workers, initializer=start_worker_kernel) as pool:
+        written = [pool.submit(task) for task in tasks]  # the pool takes work in the order given
         futures = {pool.submit(execute, job, cwd): job for job in jobs}
         for done, future in enumerate(as_completed(futures), start=1):
             job = futures[future]
@@ -206,5 +204,7 @@ def execute_all(jobs: list[Job], cwd: Path, say=print) -> None:
             except NotebookFailed as err:
                 failures.append(str(err))
                 say(f"  [{done}/{len(jobs)}] {page_name(job)} FAILED")
+        for task in written:
+            task.result()  # a table that failed raises here
     if failures:
         raise NotebookFailed("\n".join(failures))

@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields
 
 import pandas as pd
 
-from compute_deals import cost, dependency, metrics, overlaps, ramp
+from compute_deals import cost, dependency, derived, metrics, overlaps, ramp
 from compute_deals.load import Dataset
 from compute_deals.parameters import registry
 
@@ -58,6 +58,7 @@ def shared_tables(data: Dataset, buyer: str, p: dict) -> Shared:
             p["installed_nvidia_share"], p["worded_window_slip_months"]))
 
 
+@derived.table
 def headlines(data: Dataset, buyer: str, parameters: dict | None = None,
               shared: Shared | None = None) -> dict[str, float]:
     """The headline figures for one buyer under the given parameters (others at defaults)."""
@@ -81,6 +82,7 @@ SHARE_DAYS = {"2026": "2026-12-31", "2028": "2028-12-31"}
 BOUNDS = ("reported", "floor", "ceiling")  # nvidia_share_<bound> columns of the timeline
 
 
+@derived.table
 def coverage(data: Dataset, buyer: str, parameters: dict | None = None,
              shared: Shared | None = None) -> dict[str, object]:
     """What the headlines rest on: how much of the buyer's latest reported fleet the deals place,

@@ -10,12 +10,13 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from compute_deals import metrics, schema
+from compute_deals import derived, metrics, schema
+from compute_deals.digests import files_digest
 from compute_deals.problems import DataError, Problem
 from compute_deals.validate import problems_in
 
@@ -43,6 +44,9 @@ class Dataset:
     buyer_capacity: pd.DataFrame
     inferred_vendors: pd.DataFrame
     windows: pd.DataFrame
+    # The files it was loaded from, hashed (derived.py keys tables on it); a dataset made in code
+    # has none, and its tables are never taken from the cache.
+    digest: str = field(default="", compare=False)
 
 
 def read_raw(path: Path) -> RawTable:
@@ -147,8 +151,10 @@ def _absent(data_dir: Path, file_name: str) -> RawTable:
     return RawTable(data_dir / file_name, empty)
 
 
+@derived.table(files=("data_dir",))
 def load_dataset(data_dir: Path | str) -> Dataset:
-    """Read, validate and type the dataset in data_dir. Raises DataError listing every problem."""
+    """Read, validate and type the dataset in data_dir. Raises DataError listing every problem.
+    In a build, each version of the data is validated once (derived.py)."""
     data_dir = Path(data_dir)
     tables = read_tables(data_dir)
     problems = problems_in(tables)
@@ -168,4 +174,5 @@ def load_dataset(data_dir: Path | str) -> Dataset:
         buyer_capacity=capacity,
         inferred_vendors=inferred,
         windows=windows,
+        digest=files_digest([data_dir]),
     )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from compute_deals import cost, metrics, ramp
+from compute_deals import cost, derived, metrics, ramp
 from compute_deals.load import Dataset
 from compute_deals.parameters import ALL_STATUSES_BUT_CANCELLED
 
@@ -319,6 +319,7 @@ def reported_capacity(data: Dataset, buyer: str) -> pd.DataFrame:
 
 # Tables behind the charts (tables.TABLES); keyword defaults are the parameters' defaults.
 
+@derived.table
 def gantt_table(data: Dataset, buyer: str, statuses: list[str] = ALL_STATUSES_BUT_CANCELLED) -> pd.DataFrame:
     return gantt(metrics.counted(metrics.deals_of(data.deals, buyer), statuses))
 
@@ -328,22 +329,26 @@ def counted_windows(data: Dataset, buyer: str, statuses: list[str] = ALL_STATUSE
     return deployment_windows(metrics.summable(metrics.buyer_deals(data.deals, buyer, statuses)))
 
 
+@derived.table
 def longest_overlaps_table(data: Dataset, buyer: str,
                            statuses: list[str] = ALL_STATUSES_BUT_CANCELLED) -> pd.DataFrame:
     return longest_overlaps(counted_windows(data, buyer, statuses)).pairs
 
 
+@derived.table
 def concurrency_table(data: Dataset, buyer: str,
                       statuses: list[str] = ALL_STATUSES_BUT_CANCELLED) -> pd.DataFrame:
     return concurrency(counted_windows(data, buyer, statuses), ramp.quarter_ends())
 
 
+@derived.table
 def online_capacity_table(data: Dataset, buyer: str, statuses: list[str] = ALL_STATUSES_BUT_CANCELLED,
                           ramp_shape: str = DEFAULT_RAMP_SHAPE) -> pd.DataFrame:
     return online_vs_reported(metrics.summable(metrics.buyer_deals(data.deals, buyer, statuses)), data.tranches,
                               reported_capacity(data, buyer), ramp_shape)
 
 
+@derived.table
 def annual_commitments_table(data: Dataset, buyer: str,
                              statuses: list[str] = ALL_STATUSES_BUT_CANCELLED,
                              price_bases=cost.DEFAULTS.price_bases) -> pd.DataFrame:

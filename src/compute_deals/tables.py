@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from compute_deals import buyers, cost, dependency, metrics, overlaps, uncertainty, vendors
-from compute_deals.load import Dataset
+from compute_deals import buyers, cost, dependency, derived, metrics, overlaps, uncertainty, vendors
+from compute_deals.load import Dataset, load_dataset
 
 
+@derived.table
 def deal_timeline(data: Dataset, buyer: str) -> pd.DataFrame:
     return metrics.timeline(metrics.deals_of(data.deals, buyer))
 
@@ -74,20 +75,23 @@ def write(frame: pd.DataFrame, path: Path) -> Path:
     return path
 
 
-def write_buyer_tables(data: Dataset, buyer: str, out_dir: Path, parameters: dict | None = None,
+def write_buyer_tables(data: Dataset | Path, buyer: str, out_dir: Path, parameters: dict | None = None,
                        names=tuple(TABLES)) -> list[Path]:
     """The buyer's tables (all, or those `names`d), computed with `parameters` (a run's values;
-    defaults where absent)."""
+    defaults where absent). `data` may be the folder to load it from (a build's workers)."""
+    data = data if isinstance(data, Dataset) else load_dataset(data)
     out_dir.mkdir(parents=True, exist_ok=True)
     return [write(TABLES[name](data, buyer, **arguments(TABLES[name], parameters or {})), out_dir / name)
             for name in names]
 
 
-def write_cross_buyer_tables(data: Dataset, out_dir: Path, parameters: dict | None = None) -> list[Path]:
+def write_cross_buyer_tables(data: Dataset | Path, out_dir: Path, parameters: dict | None = None,
+                             names=tuple(CROSS_BUYER_TABLES)) -> list[Path]:
     """The tables of every buyer at once (of `buyers` in the parameters; all if none)."""
+    data = data if isinstance(data, Dataset) else load_dataset(data)
     out_dir.mkdir(parents=True, exist_ok=True)
-    return [write(make(data, **arguments(make, parameters or {}, skip=1)), out_dir / name)
-            for name, make in CROSS_BUYER_TABLES.items()]
+    return [write(CROSS_BUYER_TABLES[name](data, **arguments(CROSS_BUYER_TABLES[name], parameters or {}, skip=1)),
+                  out_dir / name) for name in names]
 
 
 def write_all(data: Dataset, buyer: str, out_dir: Path, parameters: dict | None = None) -> list[Path]:

@@ -32,7 +32,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from compute_deals import cost, dependency, headlines, metrics, overlaps, ramp, reconcile, scenarios
+from compute_deals import cost, dependency, derived, headlines, metrics, overlaps, ramp, reconcile, scenarios
 from compute_deals.load import Dataset
 from compute_deals.parameters import Parameter, registry
 
@@ -382,14 +382,33 @@ def paths(simulation: Simulation) -> pd.DataFrame:
 
 # Tables (keyword defaults are the parameters' defaults) -----------------------------------------
 
+class ScenarioRun(NamedTuple):
+    """What a page shows of a simulation: each figure with its interval, and the paths over time."""
+
+    intervals: pd.DataFrame
+    paths: pd.DataFrame
+
+
+@derived.table
+def scenario_run(data: Dataset, buyer: str, held: dict) -> ScenarioRun:
+    """One scenario's figures and paths, from the parameters it holds (held_parameters: every
+    other parameter is at its default, so these alone say what is simulated). The comparison
+    of scenarios and each scenario's page ask for the same run in the same words."""
+    simulation = simulate(data, buyer, held, sets=held)
+    return ScenarioRun(intervals(headlines.headlines(data, buyer, held), simulation), paths(simulation))
+
+
+def run_of(data: Dataset, buyer: str, parameters: dict | None = None, sets=()) -> ScenarioRun:
+    return scenario_run(data, buyer, held_parameters(headlines.with_defaults(parameters or {}), sets))
+
+
 def headline_intervals_table(data: Dataset, buyer: str, parameters: dict | None = None,
                              sets=()) -> pd.DataFrame:
-    parameters = parameters or {}
-    return intervals(headlines.headlines(data, buyer, parameters), simulate(data, buyer, parameters, sets))
+    return run_of(data, buyer, parameters, sets).intervals
 
 
 def paths_table(data: Dataset, buyer: str, parameters: dict | None = None, sets=()) -> pd.DataFrame:
-    return paths(simulate(data, buyer, parameters, sets))
+    return run_of(data, buyer, parameters, sets).paths
 
 
 def paths_table_name(scenario: str) -> str:
@@ -411,6 +430,7 @@ def scenario_comparison(data: Dataset, buyer: str, named: dict[str, dict]) -> pd
     return frame[["scenario", *frame.columns.drop("scenario")]]
 
 
+@derived.table(files=("scenarios_file",))
 def scenario_comparison_table(data: Dataset, buyer: str,
                               scenarios_file: Path = Path(scenarios.SCENARIOS_FILE)) -> pd.DataFrame:
     """scenario_comparison.csv. scenarios_file is relative to the working folder: the repository

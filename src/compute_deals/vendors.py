@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from compute_deals import cost, dependency, metrics, overlaps, ramp
+from compute_deals import cost, dependency, derived, metrics, overlaps, ramp
 from compute_deals.buyers import chosen_buyers
 from compute_deals.load import Dataset
 from compute_deals.parameters import ALL_STATUSES_BUT_CANCELLED
@@ -111,6 +111,7 @@ def _pieces(data: Dataset, buyers, statuses) -> pd.DataFrame:
     return contracted_pieces(counted_deals(data, list(statuses), buyers), data.tranches)
 
 
+@derived.table
 def by_quarter_table(data: Dataset, buyers=(), statuses=tuple(ALL_STATUSES_BUT_CANCELLED),
                      price_bases=cost.DEFAULTS.price_bases) -> pd.DataFrame:
     """vendor_quarters.csv"""
@@ -118,16 +119,19 @@ def by_quarter_table(data: Dataset, buyers=(), statuses=tuple(ALL_STATUSES_BUT_C
     return by_quarter(contracted_pieces(deals, data.tranches), priced_values(deals, price_bases))
 
 
+@derived.table
 def order_books_table(data: Dataset, buyers=(), statuses=tuple(ALL_STATUSES_BUT_CANCELLED)) -> pd.DataFrame:
     """vendor_order_books.csv"""
     return order_books(_pieces(data, buyers, statuses))
 
 
+@derived.table
 def buyer_shares_table(data: Dataset, buyers=(), statuses=tuple(ALL_STATUSES_BUT_CANCELLED)) -> pd.DataFrame:
     """vendor_buyers.csv"""
     return buyer_shares(_pieces(data, buyers, statuses))
 
 
+@derived.table
 def ramping_together_table(data: Dataset, buyers=(), statuses=tuple(ALL_STATUSES_BUT_CANCELLED)) -> pd.DataFrame:
     """ramping_together.csv"""
     return ramping_together(counted_deals(data, list(statuses), buyers), ramp.quarter_ends())
