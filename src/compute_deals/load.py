@@ -67,10 +67,18 @@ def read_raw(path: Path) -> RawTable:
     reader = csv.reader(io.StringIO(text, newline=""))
     records: list[tuple[int, list[str]]] = []
     line = 1
-    for row in reader:
-        if any(cell.strip() for cell in row):
-            records.append((line, [cell.strip() for cell in row]))
-        line = reader.line_num + 1
+    try:
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                records.append((line, [cell.strip() for cell in row]))
+            line = reader.line_num + 1
+    except csv.Error as err:  # a value over the csv module's field limit (128 KiB)
+        raise DataError([Problem(
+            display, line, "", "",
+            f"cannot be read as CSV ({err}): most likely a double quote in the record on this "
+            "line is never closed, so the rest of the file reads as one value; close it (write a "
+            'quote inside a value as "")',
+        )]) from None
     if not records:
         raise DataError([Problem(display, 1, "", "", "empty file: expected a header row")])
     (header_line, header), *rows = records
@@ -101,6 +109,10 @@ def _shape_problems(display: str, header_line: int, header: list[str],
         for position, name in enumerate(header)
         if name in header[:position]
     ]
+    if "line" in header:
+        problems.append(Problem(display, header_line, "line", "line", "a column may not be called "
+                                "line: the line each record starts on is kept under that name; "
+                                "rename the column"))
     problems += [
         Problem(
             display, line, "", "",

@@ -17,9 +17,15 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}:" if self.line else f"{self.file}:"
-        column = f" {self.column}:" if self.column else ""
+        column = f" {one_line(self.column)}:" if self.column else ""
         value = f" {self.value!r}" if self.value else ""
-        return f"{where}{column}{value} — {self.message}"
+        return f"{where}{column}{value} — {one_line(self.message)}"
+
+
+def one_line(text: str) -> str:
+    """Text from a cell (a column name, a vendor quoted in a message) with its line breaks shown
+    as \\n: one problem is one line, so a reader or a script can split them."""
+    return text.replace("\r", "\\r").replace("\n", "\\n")
 
 
 class DataError(ValueError):

@@ -8,6 +8,7 @@ are checked here on the values that passed their column rules.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -33,7 +34,8 @@ def problems_in(tables: dict[str, RawTable]) -> list[Problem]:
 
 
 def column_problems(table: RawTable, file_name: str) -> list[Problem]:
-    """Failures of the file's pandera schema, plus a file with no records at all."""
+    """Failures of the file's pandera schema, plus a file with no records at all and numbers too
+    large to be figures."""
     display = str(table.path)
     problems = []
     if file_name == schema.DEALS_FILE and table.frame.empty:
@@ -43,7 +45,19 @@ def column_problems(table: RawTable, file_name: str) -> list[Problem]:
     except pandera.errors.SchemaErrors as errors:
         cases = errors.failure_cases.to_dict("records")
         problems += [_as_problem(table, file_name, case) for case in cases]
-    return problems
+    return problems + too_large_numbers(table, file_name)
+
+
+def too_large_numbers(table: RawTable, file_name: str) -> list[Problem]:
+    """Plain numbers beyond a float's range (about 1.8e308): no figure is near it, and typing
+    would fail."""
+    return [
+        Problem(str(table.path), line, column, value,
+                "too large to be a figure (over 1.8e308): check for repeated or pasted digits")
+        for column in schema.NUMBER_COLUMNS_BY_FILE[file_name] if column in table.frame
+        for line, value in table.frame[column].items()
+        if (number := _number(value)) is not None and math.isinf(number)
+    ]
 
 
 def _as_problem(table: RawTable, file_name: str, case: dict) -> Problem:
@@ -193,10 +207,11 @@ def inferred_vendor_problems(inferred: RawTable | None, deals: RawTable) -> list
 def window_report_problems(windows: RawTable | None, deals: RawTable) -> list[Problem]:
     """A window report names a deal and gives a date, and with every report applied in order
     (deals.csv first) the window still runs forwards."""
-    if windows is None or not {"deal_id", "reported_on", *_ENDS} <= set(windows.frame.columns):
-        return []
+    if (windows is None or "deal_id" not in deals.frame
+            or not {"deal_id", "reported_on", *_ENDS} <= set(windows.frame.columns)):
+        return []  # a missing column is reported by the column rules
     frame, display = windows.frame, str(windows.path)
-    known = set(deals.frame.get("deal_id", ()))
+    known = set(deals.frame["deal_id"])
     current = {row["deal_id"]: {end: row.get(end, "") for end in _ENDS}
                for row in deals.frame.to_dict("records")}
     problems = []
