@@ -66,8 +66,9 @@ def seconds(action) -> float:
 
 
 def peak_memory_mb(action) -> float:
-    """The most memory (resident set) the build and every process under it held at once, sampled
-    every 0.1 s while `action` runs: kernels and workers count, as they share the machine."""
+    """The most memory the build and every process under it held at once, sampled every 0.1 s
+    while `action` runs: kernels and workers count, as they share the machine. Each process's
+    proportional set size (PSS): pages the forked workers share with the build count once."""
     import psutil
 
     me, peak, running = psutil.Process(), [0], threading.Event()
@@ -78,7 +79,7 @@ def peak_memory_mb(action) -> float:
             total = 0
             for process in processes:
                 try:
-                    total += process.memory_info().rss
+                    total += process.memory_full_info().pss
                 except psutil.Error:  # ended between listing and reading
                     pass
             peak[0] = max(peak[0], total)
