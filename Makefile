@@ -35,7 +35,7 @@ test: venv chromium  ## build the book, then pytest: package tests, strict nbval
 	$(BIN)/python -m pytest tests notebooks --nbval
 
 bench: venv  ## time cold, no-op, one-row and 10,000-deal builds (medians); writes _build/bench.json
-	$(BIN)/python -m compute_deals.bench
+	$(BIN)/python -m compute_deals.build.bench
 
 chromium:  ## install Debian's chromium for the browser test, if it is missing
 	@test -x /usr/bin/chromium || { $(SUDO) apt-get update -qq && \

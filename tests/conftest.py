@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from compute_deals import schema
+from compute_deals.facts import schema
 
 ROOT = Path(__file__).resolve().parents[1]
 DEAL_COLUMNS = [*schema.DEAL_RULES, *schema.OPTIONAL_DEAL_RULES]

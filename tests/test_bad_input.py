@@ -29,8 +29,9 @@ from conftest import (
 )
 from test_validate import COLUMNS, edited, tranche
 
-from compute_deals import book, schema
-from compute_deals.problems import DataError
+from compute_deals.facts import schema
+from compute_deals.build import book
+from compute_deals.facts.problems import DataError
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = ROOT / ".venv" / "bin" / "python"

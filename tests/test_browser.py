@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from browsing import chromium, shows_a_tooltip, visit
 
-from compute_deals.charts import CHART_CLASS
+from compute_deals.report.charts import CHART_CLASS
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "_build" / "html"

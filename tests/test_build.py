@@ -13,8 +13,10 @@ import nbformat
 import pandas as pd
 import pytest
 
-from compute_deals import book, digests, execute, tables
-from compute_deals.problems import DataError
+from compute_deals import digests
+from compute_deals.report import tables
+from compute_deals.build import book, execute
+from compute_deals.facts.problems import DataError
 
 from conftest import acme_deals, acme_sources, copy_of_book, deal, tree_digest, write_dataset
 
@@ -109,7 +111,7 @@ def test_only_parameters_that_differ_from_the_defaults_are_injected(tmp_path):
 
 
 def test_the_buyer_defaults_to_the_only_one_in_the_data(acme_dir):
-    from compute_deals.load import load_dataset
+    from compute_deals.facts.load import load_dataset
 
     deals = load_dataset(acme_dir).deals
     assert book.choose_buyer(deals, None) == "Acme AI"

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from conftest import copy_of_book
 
-from compute_deals import book
-from compute_deals.load import load_dataset
+from compute_deals.build import book
+from compute_deals.facts.load import load_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = load_dataset(ROOT / "data")

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from conftest import acme_deals, acme_sources, acme_tranches, deal, write_dataset
 
-from compute_deals import buyers, vendors
-from compute_deals.load import load_dataset
+from compute_deals.analysis import buyers, vendors
+from compute_deals.facts.load import load_dataset
 
 
 @pytest.fixture
@@ -68,7 +68,7 @@ def test_contracted_mw_and_priced_dollars_by_announcement_quarter(two):
 
 
 def test_the_buyers_finding_names_what_the_megawatt_shares_miss(two):
-    from compute_deals.charts import compare
+    from compute_deals.report.charts import compare
 
     words = compare.comparison_sentences(buyers.comparison(two))
     assert words["lead_sentence"] == (
@@ -79,7 +79,7 @@ def test_the_buyers_finding_names_what_the_megawatt_shares_miss(two):
 
 
 def test_a_buyer_with_no_megawatts_still_gets_a_vendors_page(two):
-    from compute_deals.charts import compare
+    from compute_deals.report.charts import compare
 
     only_talks = {"buyers": ["Acme AI"], "statuses": ["talks"]}  # one deal, with no figures at all
     books = vendors.order_books_table(two, **only_talks)
@@ -120,7 +120,7 @@ def test_buyers_ramping_on_the_same_vendor_in_the_same_quarter(two):
         ["2026Q1", "Nvidia", "Acme AI; Zeta Labs"], ["2026Q2", "Nvidia", "Acme AI; Zeta Labs"]]
     # No window, no vendor: Acme's unattributed 300 MW is in no cell.
     assert "Not reported" not in set(together["vendor"])
-    from compute_deals.charts import compare
+    from compute_deals.report.charts import compare
 
     assert compare.together_sentence(together).startswith(
         "In 2026Q1, 2 buyers ramp deals on Nvidia at once (Acme AI and Zeta Labs); in 2 "
@@ -130,7 +130,7 @@ def test_buyers_ramping_on_the_same_vendor_in_the_same_quarter(two):
 
 
 def test_a_buyers_page_says_what_the_record_holds_and_what_it_cannot_draw(two):
-    from compute_deals.charts import buyer as page
+    from compute_deals.report.charts import buyer as page
 
     words = page.texts(two, "Zeta Labs", {})
     assert words["summary_sentence"] == (
@@ -155,7 +155,7 @@ def test_a_buyers_page_says_what_the_record_holds_and_what_it_cannot_draw(two):
 
 
 def test_the_median_cost_per_mw_is_given_by_kind_of_price(two):
-    from compute_deals.charts import compare
+    from compute_deals.report.charts import compare
 
     table = buyers.comparison(two)
     # Acme: its $2B commitment over 100 MW and its $5B purchase over 300 MW, never mixed.

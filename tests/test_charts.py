@@ -4,9 +4,10 @@ import altair as alt
 import pandas as pd
 import pytest
 
-from compute_deals import charts, metrics
-from compute_deals.charts import glance
-from compute_deals.load import load_dataset
+from compute_deals.analysis import metrics
+from compute_deals.report import charts
+from compute_deals.report.charts import glance
+from compute_deals.facts.load import load_dataset
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ def test_tables_without_a_buyer_takes_the_only_one(acme, tmp_path):
 
 
 def test_the_help_names_every_file_tables_writes():
-    from compute_deals.tables import CROSS_BUYER_TABLES, TABLES
+    from compute_deals.report.tables import CROSS_BUYER_TABLES, TABLES
 
     shown = cli("tables", "--help").stdout
     assert all(name in shown for name in [*TABLES, *CROSS_BUYER_TABLES])
@@ -58,8 +58,8 @@ def test_an_unknown_data_folder_is_reported_as_such(tmp_path):
 
 
 def test_overlaps_writes_every_pair_to_a_file_or_to_a_pipe(tmp_path):
-    from compute_deals import overlaps
-    from compute_deals.load import load_dataset
+    from compute_deals.analysis import overlaps
+    from compute_deals.facts.load import load_dataset
 
     expected = overlaps.longest_overlaps(overlaps.counted_windows(load_dataset(ROOT / "data"), "OpenAI"))
     assert cli("overlaps", "--buyer", "OpenAI", "--out", str(tmp_path / "pairs.csv")).returncode == 0

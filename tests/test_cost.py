@@ -1,4 +1,4 @@
-"""Cost per megawatt (compute_deals.cost and its page), every formula worked by hand."""
+"""Cost per megawatt (compute_deals.analysis.cost and its page), every formula worked by hand."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ import papermill
 import pandas as pd
 import pytest
 
-from compute_deals import cost, tables
-from compute_deals.charts import cost as page
-from compute_deals.load import load_dataset
-from compute_deals.parameters import Parameter
+from compute_deals.analysis import cost
+from compute_deals.report import tables
+from compute_deals.report.charts import cost as page
+from compute_deals.facts.load import load_dataset
+from compute_deals.analysis.parameters import Parameter
 
 from conftest import acme_benchmarks, acme_sources, deal, write_dataset
 

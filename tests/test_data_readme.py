@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from compute_deals import schema
+from compute_deals.facts import schema
 
 README = (Path(__file__).resolve().parents[1] / "data" / "README.md").read_text()
 

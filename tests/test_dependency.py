@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from compute_deals import dependency, metrics, reconcile
-from compute_deals.charts import dependency as recipes
-from compute_deals.load import load_dataset
+from compute_deals.analysis import dependency, metrics, reconcile
+from compute_deals.report.charts import dependency as recipes
+from compute_deals.facts.load import load_dataset
 
 DATES = pd.DatetimeIndex(["2025-12-31", "2026-03-31", "2026-06-30", "2026-12-31"])
 Q1, MID = 89 / 364, 180 / 364  # fraction of a 2026 window online on 2026-03-31 and 2026-06-30

@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 from conftest import ROOT, acme_deals, acme_sources, write_dataset
 
-from compute_deals import buyers, derived
-from compute_deals.load import load_dataset
+from compute_deals import derived
+from compute_deals.analysis import buyers
+from compute_deals.facts.load import load_dataset
 
 calls: list[tuple] = []
 
@@ -82,7 +83,7 @@ def test_a_dataset_made_in_code_or_no_cache_folder_always_computes(cache, acme, 
 def test_a_cached_comparison_equals_the_computed_one(cache, acme):
     data = load_dataset(acme)
     cached = buyers.comparison_table(data)
-    assert list(cache.glob("compute_deals.buyers.comparison_table-*.pkl"))
+    assert list(cache.glob("compute_deals.analysis.buyers.comparison_table-*.pkl"))
     pd.testing.assert_frame_equal(buyers.comparison_table(load_dataset(acme)), cached)
 
 

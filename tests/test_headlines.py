@@ -2,8 +2,8 @@
 
 import pytest
 
-from compute_deals import headlines
-from compute_deals.load import load_dataset
+from compute_deals.analysis import headlines
+from compute_deals.facts.load import load_dataset
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 from browsing import chromium, shows_a_tooltip, visit
 from conftest import copy_of_book, deal, source, write_dataset
 
-from compute_deals import book
+from compute_deals.build import book
 
 PAYLOAD = "<script>window.__pwned=1</script><img src=x onerror=\"window.__pwned=2\">'\"&"
 

@@ -34,10 +34,10 @@ from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 from test_validate import COLUMNS, ROWS
 
-from compute_deals import schema
-from compute_deals.load import load_dataset, read_raw, read_tables, typed
-from compute_deals.problems import DataError, Problem
-from compute_deals.validate import column_problems, relation_problems
+from compute_deals.facts import schema
+from compute_deals.facts.load import load_dataset, read_raw, read_tables, typed
+from compute_deals.facts.problems import DataError, Problem
+from compute_deals.facts.validate import column_problems, relation_problems
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 FILES = sorted(schema.RULES_BY_FILE)

@@ -25,9 +25,9 @@ from conftest import (
     write_dataset,
 )
 
-from compute_deals import schema
-from compute_deals.load import load_dataset, read_raw
-from compute_deals.problems import DataError, Problem
+from compute_deals.facts import schema
+from compute_deals.facts.load import load_dataset, read_raw
+from compute_deals.facts.problems import DataError, Problem
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 DEALS, SOURCES, TRANCHES = schema.DEALS_FILE, schema.SOURCES_FILE, schema.TRANCHES_FILE

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from conftest import copy_of_book
 
-from compute_deals import book, buyers, synthetic
-from compute_deals.load import load_dataset
+from compute_deals.analysis import buyers
+from compute_deals.build import book, synthetic
+from compute_deals.facts.load import load_dataset
 
 N_BUYERS = 40
 N_DEALS = 400

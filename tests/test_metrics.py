@@ -1,10 +1,11 @@
-"""Derivations in compute_deals.metrics, worked on the made-up Acme AI dataset by hand."""
+"""Derivations in compute_deals.analysis.metrics, worked on the made-up Acme AI dataset by hand."""
 
 import pandas as pd
 import pytest
 
-from compute_deals import citations, metrics
-from compute_deals.load import load_dataset
+from compute_deals.analysis import metrics
+from compute_deals.report import citations
+from compute_deals.facts.load import load_dataset
 
 
 @pytest.fixture

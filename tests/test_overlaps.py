@@ -4,9 +4,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from compute_deals import metrics, overlaps, tables
-from compute_deals.charts import overlaps as overlap_charts
-from compute_deals.load import load_dataset
+from compute_deals.analysis import metrics, overlaps
+from compute_deals.report import tables
+from compute_deals.report.charts import overlaps as overlap_charts
+from compute_deals.facts.load import load_dataset
 
 T = pd.Timestamp
 

@@ -1,4 +1,4 @@
-"""Every notebook parameter is declared once, in compute_deals.parameters, with the same default."""
+"""Every notebook parameter is declared once, in compute_deals.analysis.parameters, with the same default."""
 
 import ast
 from pathlib import Path
@@ -6,7 +6,7 @@ from pathlib import Path
 import papermill
 import pytest
 
-from compute_deals.parameters import registry
+from compute_deals.analysis.registry import registry
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
 
@@ -17,7 +17,7 @@ def test_notebook_defaults_are_the_registered_defaults(notebook):
     found = papermill.inspect_notebook(str(notebook))
     assert "data_dir" in set(found) and {"buyer", "buyers"} & set(found)  # one buyer, or several
     for name, parameter in found.items():
-        assert name in declared, f"{notebook.name}: parameter {name} is not in compute_deals.parameters"
+        assert name in declared, f"{notebook.name}: parameter {name} is not in compute_deals.analysis.parameters"
         assert ast.literal_eval(parameter["default"]) == declared[name].default, name
 
 

@@ -5,8 +5,9 @@ import math
 import pandas as pd
 import pytest
 
-from compute_deals import metrics, present
-from compute_deals.load import load_dataset
+from compute_deals.analysis import metrics
+from compute_deals.report import present
+from compute_deals.facts.load import load_dataset
 
 
 @pytest.mark.parametrize("value, shown", [

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from compute_deals import ramp
+from compute_deals.analysis import ramp
 
 DATES = pd.DatetimeIndex(["2025-12-31", "2026-03-31", "2026-06-30", "2026-12-31"])
 

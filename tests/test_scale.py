@@ -15,9 +15,11 @@ import pytest
 from browsing import chromium, visit
 from conftest import copy_of_book
 
-from compute_deals import book, charts, overlaps, present, synthetic, tables
-from compute_deals.html_names import TABLES_FOLDER
-from compute_deals.load import load_dataset
+from compute_deals.analysis import overlaps
+from compute_deals.report import charts, present, tables
+from compute_deals.build import book, synthetic
+from compute_deals.report.html_names import TABLES_FOLDER
+from compute_deals.facts.load import load_dataset
 
 N_DEALS = 10_000
 PAGE_LIMIT_BYTES = 1_000_000

@@ -12,7 +12,7 @@ import pytest
 import yaml
 from conftest import copy_of_book
 
-from compute_deals import book
+from compute_deals.build import book
 
 PARAMETERS = '''data_dir = "../data"
 buyer = "OpenAI"

@@ -6,10 +6,10 @@ import nbformat
 import papermill
 import pytest
 
-from compute_deals import scenarios, uncertainty
-from compute_deals.charts import scenarios as recipes
-from compute_deals.load import load_dataset
-from compute_deals.parameters import registry
+from compute_deals.analysis import scenarios, uncertainty
+from compute_deals.report.charts import scenarios as recipes
+from compute_deals.facts.load import load_dataset
+from compute_deals.analysis.registry import registry
 from conftest import ROOT
 
 TEMPLATE = ROOT / "notebooks" / "scenario_page.ipynb"

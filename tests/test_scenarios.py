@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from compute_deals import scenarios
-from compute_deals.execute import own_parameters
+from compute_deals.analysis import scenarios
+from compute_deals.build.execute import own_parameters
 
 ROOT = Path(__file__).resolve().parents[1]
 

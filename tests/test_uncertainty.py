@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from compute_deals import dependency, headlines, ramp, uncertainty
-from compute_deals.load import load_dataset
+from compute_deals.analysis import dependency, headlines, ramp, uncertainty
+from compute_deals.facts.load import load_dataset
 from conftest import ROOT, acme_sources, deal, write_dataset
 
 N = 10_000

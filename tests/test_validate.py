@@ -31,9 +31,9 @@ from conftest import (
     write_dataset,
 )
 
-from compute_deals import schema
-from compute_deals.load import load_dataset
-from compute_deals.problems import DataError, Problem
+from compute_deals.facts import schema
+from compute_deals.facts.load import load_dataset
+from compute_deals.facts.problems import DataError, Problem
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = ROOT / ".venv" / "bin" / "python"

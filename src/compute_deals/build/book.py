@@ -1,0 +1,386 @@
+"""Build the book: validate the data, execute the notebooks, build with Jupyter Book, swap in.
+
+Everything is built under _build/stage (a copy of the book's sources with executed notebooks in
+place of the stored ones) and copied into _build/html only once the build succeeded, so a failure at
+any step leaves the previous _build/html as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from functools import partial
+from pathlib import Path
+
+import nbformat
+import yaml
+
+from compute_deals import derived, digests
+from compute_deals.analysis import scenarios, uncertainty
+from compute_deals.report import tables
+from compute_deals.build import execute
+from compute_deals.analysis.buyers import all_buyers, chosen_buyers, page_names
+from compute_deals.report.html_names import TABLES_FOLDER
+from compute_deals.facts.load import load_dataset
+
+PACKAGE = Path(__file__).parents[1]  # compute_deals: every layer's code
+DEFAULT_DATA = Path("data")
+DEFAULT_BUYER = "OpenAI"  # the notebooks' own default (their parameters cell)
+BOOK_SOURCES = ("_config.yml", "_toc.yml", "book")  # scenarios.yml is read, not staged
+KEY_FILE = ".compute-deals-inputs"
+SCENARIO_TEMPLATE = "scenario_page.ipynb"  # run once per scenario in scenarios.yml
+SCENARIO_FOLDER = "scenarios"
+SCENARIO_COMPARISON = "notebooks/scenarios"  # the chapter the scenario pages hang under
+BUYER_TEMPLATE = "buyer_page.ipynb"  # run once per buyer the book compares
+BUYER_FOLDER = "buyers"  # each buyer's page in buyers/<slug>/, its tables in buyers/<slug>/tables/
+BUYER_COMPARISON = "notebooks/buyers"  # the chapter the buyer pages hang under
+TEMPLATES = (SCENARIO_TEMPLATE, BUYER_TEMPLATE)
+PROVENANCE_FILE = "provenance.json"
+TABLES_KEY_FILE = ".tables-inputs"  # in the stage: the inputs of the CSV tables written there
+SPHINX_STAMP_FILE = ".sphinx-inputs"  # in the stage's _build: what its Sphinx environment was built from
+DERIVED_FOLDER = "derived"  # in the stage: the derived tables of the last build (derived.py)
+
+
+class BuildFailed(RuntimeError):
+    pass
+
+
+def choose_buyer(deals, buyer: str | None) -> str:
+    """The buyer the chapters analyse in depth: the one asked for; if none, the default buyer when
+    the data has it, else the buyer with the most deals (buyers.all_buyers)."""
+    every = all_buyers(deals)
+    if buyer is None:
+        return DEFAULT_BUYER if DEFAULT_BUYER in every else every[0]
+    if buyer not in every:
+        shown = ", ".join(every[:5]) + (f" and {len(every) - 5} more" if len(every) > 5 else "")
+        raise BuildFailed(f"no deals for buyer {buyer!r} in the data: give one of {shown} "
+                          "(as written in deals.csv's buyer column), or leave the buyer out for all")
+    return buyer
+
+
+def notebook_parameters(root: Path, data_dir: Path, buyer: str, chosen: dict | None = None,
+                        only_buyer: bool = False) -> dict:
+    """The parameters papermill injects, only those that differ from the notebooks' defaults, so
+    the default run is the one stored in notebooks/. data_dir is relative to notebooks/ (the
+    kernel's working folder), so executed notebooks hold no machine-specific path. `chosen` are
+    the (checked) values of a parameter file. A one-buyer book (`only_buyer`) compares that buyer
+    alone; otherwise the comparison pages take every buyer in the data."""
+    parameters = dict(chosen or {})
+    if only_buyer:
+        parameters["buyers"] = [buyer]
+    if data_dir.resolve() != (root / DEFAULT_DATA).resolve():
+        parameters["data_dir"] = os.path.relpath(data_dir.resolve(), (root / "notebooks").resolve())
+    if buyer != DEFAULT_BUYER:
+        parameters["buyer"] = buyer
+    return parameters
+
+
+def dependencies_digest(root: Path, data_dir: Path) -> str:
+    return digests.files_digest([data_dir, PACKAGE, root / "requirements.txt"])
+
+
+def stage_sources(root: Path, stage: Path) -> None:
+    """Copy the book's hand-written sources into the stage (executed notebooks are added apart)."""
+    stage.mkdir(parents=True, exist_ok=True)
+    for name in BOOK_SOURCES:
+        source, target = root / name, stage / name
+        if target.is_dir():
+            shutil.rmtree(target)
+        if source.is_dir():
+            shutil.copytree(source, target)
+        else:
+            shutil.copy2(source, target)
+
+
+def _job(notebook: Path, output: Path, parameters: dict, digest: str, title: str | None = None):
+    own = execute.own_parameters(notebook, parameters)
+    return execute.Job(notebook, output, own, execute.inputs_hash(notebook, own, digest), title)
+
+
+def scenarios_digest(root: Path) -> str:
+    path = root / scenarios.SCENARIOS_FILE
+    return digests.files_digest([path]) if path.exists() else ""
+
+
+def reads_scenarios_file(notebook: Path) -> bool:
+    """Whether a notebook declares the scenarios_file parameter, as the comparison page does: its
+    outputs then depend on every scenario in the file."""
+    import papermill
+
+    return "scenarios_file" in papermill.inspect_notebook(str(notebook))
+
+
+def chapter_jobs(root: Path, stage: Path, parameters: dict, digest: str,
+                 only: tuple[str, ...] = (), with_template: bool = False) -> list[execute.Job]:
+    """One job per notebook in notebooks/ (or those named in `only`); the templates are pages
+    only through scenario_jobs and buyer_jobs, but their stored outputs are refreshed like a chapter's. A
+    notebook that reads scenarios.yml is keyed on it too; the others are not, so editing one
+    scenario re-runs its page and the comparison only."""
+    with_scenarios = digest + scenarios_digest(root)
+    return [
+        _job(notebook, stage / "notebooks" / notebook.name, parameters,
+             with_scenarios if reads_scenarios_file(notebook) else digest)
+        for notebook in sorted((root / "notebooks").glob("*.ipynb"))
+        if (not only or notebook.stem in only or notebook.name in only)
+        and (with_template or notebook.name not in TEMPLATES)
+    ]
+
+
+def scenario_jobs(root: Path, stage: Path, parameters: dict, digest: str) -> list[execute.Job]:
+    """The scenario template once per scenario in scenarios.yml, each into scenarios/<name>."""
+    template = root / "notebooks" / SCENARIO_TEMPLATE
+    if not template.exists():
+        return []
+    sets = scenarios.read_scenarios(root / scenarios.SCENARIOS_FILE)
+    return [
+        _job(template, stage / SCENARIO_FOLDER / f"{name}.ipynb",
+             {**parameters, **values, "scenario": name}, digest, title=f"Scenario: {name}")
+        for name, values in sets.items()
+    ]
+
+
+def buyer_jobs(root: Path, stage: Path, parameters: dict, digest: str, deals) -> list[execute.Job]:
+    """The buyer page template once per buyer the book compares (the `buyers` parameter; every
+    buyer in the data if none), each into buyers/<slug>/index, titled with the buyer's name."""
+    template = root / "notebooks" / BUYER_TEMPLATE
+    if not template.exists():
+        return []
+    names = page_names(chosen_buyers(deals, parameters.get("buyers", [])))
+    return [_job(template, stage / BUYER_FOLDER / folder / "index.ipynb", {**parameters, "buyer": name},
+                 digest, title=name)
+            for name, folder in names.items()]
+
+
+def tables_key(root: Path, buyer: str, chosen: dict, digest: str) -> str:
+    """The inputs of the CSV tables (the notebooks' dependencies, the buyer, the parameters and
+    the scenarios): a build whose key is that of the tables already written writes none."""
+    return digests.inputs_hash_of([digest, scenarios_digest(root), buyer, chosen])
+
+
+def table_tasks(root: Path, stage: Path, data_dir: Path, buyer: str, chosen: dict,
+                pages: list[execute.Job], buyer_pages: list[execute.Job]) -> list:
+    """The CSV behind each chart, computed with the run's parameters, where the pages' download
+    links point: notebooks/tables/ for the chapters, scenarios/tables/ for the scenario pages,
+    buyers/<slug>/tables/ for each buyer's page. One task per file or page, run by the workers
+    before the notebooks, so the pages then read these tables from the derived-table cache. The
+    scenarios' runs come first, two at a time, so that the comparison of scenarios finds them
+    computed; then the comparison across buyers, the slowest table."""
+    for folder in (stage / "notebooks" / TABLES_FOLDER, stage / SCENARIO_FOLDER / TABLES_FOLDER,
+                   *(stage / BUYER_FOLDER).glob(f"*/{TABLES_FOLDER}")):
+        shutil.rmtree(folder, ignore_errors=True)  # no CSV of a dropped scenario or buyer stays behind
+    chapters = stage / "notebooks" / TABLES_FOLDER
+    with_file = {**chosen, "scenarios_file": root / scenarios.SCENARIOS_FILE}
+    first = ["buyers.csv"]
+    return ([partial(write_scenario_tables, data_dir, buyer, page.parameters, stage / SCENARIO_FOLDER / TABLES_FOLDER)
+             for page in pages]
+            + [partial(tables.write_cross_buyer_tables, data_dir, chapters, with_file, (name,))
+               for name in sorted(tables.CROSS_BUYER_TABLES, key=lambda n: n not in first)]
+            + [partial(tables.write_buyer_tables, data_dir, buyer, chapters, with_file, (name,))
+               for name in tables.TABLES]
+            + [partial(tables.write_buyer_tables, data_dir, page.title, page.output.parent / TABLES_FOLDER,
+                       chosen, tables.BUYER_PAGE_TABLES) for page in buyer_pages])
+
+
+def write_scenario_tables(data_dir: Path, buyer: str, parameters: dict, folder: Path) -> None:
+    values = {k: v for k, v in parameters.items() if k not in scenarios.SET_BY_THE_BUILD}
+    folder.mkdir(parents=True, exist_ok=True)
+    for file_name, frame in uncertainty.scenario_tables(load_dataset(data_dir), buyer, parameters["scenario"],
+                                                        values).items():
+        tables.write(frame, folder / file_name)
+
+
+def run_jobs(jobs: list[execute.Job], root: Path, say=print, tasks=()) -> None:
+    stale = [job for job in jobs if not execute.is_current(job)]
+    for job in jobs:
+        if job not in stale:
+            say(f"  up to date: {execute.page_name(job)}")
+    execute.execute_all(stale, cwd=root / "notebooks", say=say, tasks=tasks)
+
+
+@contextmanager
+def derived_tables(folder: Path):
+    """Within it, derived tables are cached in `folder` (derived.py) by this process and the
+    kernels it starts; on leaving, the tables this build did not use are deleted."""
+    started, before = time.time(), os.environ.get(derived.ENV)
+    os.environ[derived.ENV] = str(folder)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(derived.ENV)
+        else:
+            os.environ[derived.ENV] = before
+    if folder.exists():
+        derived.prune(folder, started)
+
+
+def drop_removed_pages(stage: Path, jobs: list[execute.Job]) -> None:
+    """Delete the executed pages (and buyer folders) of scenarios and buyers no longer built."""
+    kept = {job.output for job in jobs}
+    for page in (stage / SCENARIO_FOLDER).glob("*.ipynb"):
+        if page not in kept:
+            page.unlink()
+    for folder in (stage / BUYER_FOLDER).glob("*/"):
+        if folder / "index.ipynb" not in kept:
+            shutil.rmtree(folder)
+
+
+def write_stage_toc(stage: Path, sections_under: dict[str, list[execute.Job]]) -> None:
+    """The stage's table of contents: the root one, with the pages run from a template as
+    sections of their chapter (a page per scenario under the scenario comparison, a page per
+    buyer under the buyers comparison), so a new scenario or buyer needs no edit to _toc.yml."""
+    toc = yaml.safe_load((stage / "_toc.yml").read_text())
+    chapters = toc.get("chapters", []) + [c for part in toc.get("parts", []) for c in part["chapters"]]
+    for chapter, jobs in sections_under.items():
+        if not jobs:
+            continue
+        found = [c for c in chapters if c.get("file") == chapter]
+        if not found:
+            raise BuildFailed(f"the pages of {jobs[0].title!r} and others need the chapter {chapter} in _toc.yml")
+        # No title here: the page's heading (execute.retitle, escaped) is its title. A toc title
+        # would reach the theme's print header as raw HTML, and a buyer's name comes from data/.
+        found[0]["sections"] = [{"file": job.output.relative_to(stage).with_suffix("").as_posix()}
+                                for job in jobs]
+    (stage / "_toc.yml").write_text(yaml.safe_dump(toc, sort_keys=False))
+
+
+def sphinx_stamp(root: Path, stage: Path) -> str:
+    """What Sphinx cannot see change: our extension and package, the pinned environment (themes,
+    templates), the configuration and the table of contents (which lists every page: a page
+    removed from it must not stay behind in the HTML)."""
+    return digests.files_digest([PACKAGE, root / "requirements.txt",
+                                 stage / "_config.yml", stage / "_toc.yml"])
+
+
+def build_html(root: Path, stage: Path, say=print) -> Path:
+    """Run Jupyter Book on the stage with warnings as errors; returns the HTML folder. Sphinx
+    reads again only the pages whose files changed (an executed notebook is rewritten only when
+    it is run again) and writes again those, or all when a configuration value such as the
+    footer's stamp changed; anything in sphinx_stamp changing starts it from nothing."""
+    stamp_file, stamp = stage / "_build" / SPHINX_STAMP_FILE, sphinx_stamp(root, stage)
+    if not (stamp_file.exists() and stamp_file.read_text() == stamp):
+        for generated in ("html", ".doctrees", "jupyter_execute"):
+            shutil.rmtree(stage / "_build" / generated, ignore_errors=True)
+        stamp_file.unlink(missing_ok=True)
+    command = [
+        str(Path(sys.executable).parent / "jupyter-book"), "build", str(stage),
+        "--path-output", str(stage),
+        "-W", "-n", "--keep-going",  # every warning fails the build, but all are listed first
+    ]
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        stamp_file.unlink(missing_ok=True)  # what it left is not to be built upon
+        say(result.stdout[-6000:] + result.stderr[-6000:])
+        raise BuildFailed("Jupyter Book reported errors (above)")
+    stamp_file.write_text(stamp)
+    return stage / "_build" / "html"
+
+
+def current_commit(root: Path) -> str:
+    """The commit the book is built from, marked when the working tree has changes."""
+    def git(*args: str) -> str:
+        result = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True)
+        return result.stdout.strip() if result.returncode == 0 else ""
+
+    commit = git("rev-parse", "--short=12", "HEAD") or "not a git checkout"
+    return commit + (" with uncommitted changes" if git("status", "--porcelain") else "")
+
+
+def write_provenance(stage: Path, data_dir: Path, commit: str) -> None:
+    """What the page footer stamps on every page (sphinx_ext.py): the data version, the commit
+    and the build date. Written only when the book is rebuilt, so it never makes a build stale."""
+    stamp = {
+        "data_version": digests.files_digest([data_dir])[:12],
+        "commit": commit,
+        "built": time.strftime("%Y-%m-%d", time.gmtime()),
+    }
+    (stage / PROVENANCE_FILE).write_text(json.dumps(stamp, indent=1) + "\n")
+
+
+def swap_in(new_html: Path, html: Path, key: str) -> None:
+    """Copy the new HTML beside the old, then exchange them with renames."""
+    incoming, outgoing = html.with_name("html.incoming"), html.with_name("html.outgoing")
+    for leftover in (incoming, outgoing):
+        shutil.rmtree(leftover, ignore_errors=True)
+    shutil.copytree(new_html, incoming)
+    (incoming / KEY_FILE).write_text(key + "\n")
+    if html.exists():
+        html.rename(outgoing)
+    incoming.rename(html)
+    shutil.rmtree(outgoing, ignore_errors=True)
+
+
+def built_key(html: Path) -> str | None:
+    key_file = html / KEY_FILE
+    return key_file.read_text().strip() if key_file.exists() else None
+
+
+def build(root: Path, data_dir: Path, buyer: str | None = None, params_file: Path | None = None,
+          say=print) -> Path:
+    """The whole pipeline; returns the path of the built book's front page."""
+    root, data_dir = root.resolve(), data_dir.resolve()
+    chosen = scenarios.read_parameters(params_file) if params_file else {}
+    build_dir = root / "_build"
+    stage, html = build_dir / "stage", build_dir / "html"
+    started = time.perf_counter()
+
+    with derived_tables(stage / DERIVED_FOLDER):
+        say(f"Validating {data_dir} ...")
+        data = load_dataset(data_dir)
+        only_buyer = buyer is not None or data.deals["buyer"].nunique() == 1
+        buyer = choose_buyer(data.deals, buyer)
+
+        say(f"Executing notebooks with papermill (buyer: {buyer}) ...")
+        parameters = notebook_parameters(root, data_dir, buyer, chosen, only_buyer)
+        digest = dependencies_digest(root, data_dir)
+        pages = scenario_jobs(root, stage, parameters, digest)
+        buyer_pages = buyer_jobs(root, stage, parameters, digest, data.deals)
+        stage_sources(root, stage)
+        for_tables = {**chosen, "buyers": parameters["buyers"]} if only_buyer else chosen
+        key_file, key = stage / TABLES_KEY_FILE, tables_key(root, buyer, for_tables, digest)
+        tasks = []
+        if not (key_file.exists() and key_file.read_text() == key):
+            key_file.unlink(missing_ok=True)
+            tasks = table_tasks(root, stage, data_dir, buyer, for_tables, pages, buyer_pages)
+        run_jobs(chapter_jobs(root, stage, parameters, digest) + pages + buyer_pages, root, say=say,
+                 tasks=tasks)
+        key_file.write_text(key)
+    drop_removed_pages(stage, pages + buyer_pages)
+    write_stage_toc(stage, {SCENARIO_COMPARISON: pages, BUYER_COMPARISON: buyer_pages})
+
+    commit = current_commit(root)
+    key = digests.files_digest([stage / name for name in (*BOOK_SOURCES, "notebooks", SCENARIO_FOLDER, BUYER_FOLDER)]
+                               + [PACKAGE, root / "requirements.txt"]) + commit
+    if built_key(html) == key:
+        say(f"The book is up to date ({time.perf_counter() - started:.1f} s).")
+    else:
+        say("Building the book with Jupyter Book ...")
+        write_provenance(stage, data_dir, commit)
+        swap_in(build_html(root, stage, say=say), html, key)
+        say(f"Built in {time.perf_counter() - started:.1f} s.")
+    front = html / "index.html"
+    say(f"The book is at {front}")
+    return front
+
+
+def refresh_stored_outputs(root: Path, only: tuple[str, ...] = (), say=print) -> None:
+    """Re-run the notebooks in notebooks/ (all, or those named) with their default parameters
+    and store the outputs in place (for strict nbval), so the change can be reviewed as a diff."""
+    root = root.resolve()
+    with_outputs = root / "_build" / "refresh"
+    parameters = notebook_parameters(root, root / DEFAULT_DATA, DEFAULT_BUYER)
+    digest = dependencies_digest(root, root / DEFAULT_DATA)
+    run_jobs(chapter_jobs(root, with_outputs, parameters, digest, only, with_template=True), root, say=say)
+    for executed in sorted((with_outputs / "notebooks").glob("*.ipynb")):
+        if only and executed.stem not in only and executed.name not in only:
+            continue
+        nb = nbformat.read(executed, as_version=4)
+        nb.metadata.pop(execute.HASH_KEY, None)
+        nb.metadata.pop("papermill", None)
+        nbformat.write(nb, root / "notebooks" / executed.name)
+        say(f"  stored outputs of {executed.name}")

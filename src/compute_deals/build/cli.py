@@ -1,0 +1,120 @@
+"""Command line: python -m compute_deals {validate,tables,overlaps,build,refresh-outputs} --help."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from contextlib import nullcontext
+from pathlib import Path
+
+from compute_deals.facts.problems import DataError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m compute_deals",
+        description="Validate the deal data, write the tables behind the charts, build the book.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    validate = commands.add_parser(
+        "validate", help="check a data folder; list every problem as file:line: column: value — fix",
+    )
+    validate.add_argument("--data", type=Path, default=Path("data"), help="data folder (default: data)")
+
+    validate.add_argument("--buyer", default=None, help="also check that this buyer has deals")
+
+    from compute_deals.report.tables import CROSS_BUYER_TABLES, TABLES
+
+    tables = commands.add_parser(
+        "tables", help="write the tables behind every chart as CSV files",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Files written:\n  every buyer at once: " + ", ".join(CROSS_BUYER_TABLES)
+        + "\n  per buyer: " + ", ".join(TABLES)
+        + "\nWith one buyer (the data's only one, or --buyer) all go into --out; with several,"
+        "\nthe per-buyer files go into --out/<buyer>/ (the buyer's name as a file name).")
+    tables.add_argument("--data", type=Path, default=Path("data"), help="data folder (default: data)")
+    tables.add_argument("--out", type=Path, required=True, help="folder to write the CSV files into")
+    tables.add_argument("--buyer", default=None,
+                        help="only this buyer (default: every buyer in the data)")
+
+    pairs = commands.add_parser(
+        "overlaps", help="write every pair of a buyer's deployment windows that overlap, as CSV, "
+        "in the order the windows start (the book lists the longest only)")
+    pairs.add_argument("--data", type=Path, default=Path("data"), help="data folder (default: data)")
+    pairs.add_argument("--buyer", required=True, help="whose deals (as in deals.csv's buyer column)")
+    pairs.add_argument("--out", type=Path, default=None,
+                       help="CSV file to write (default: standard output); written as it is "
+                       "computed, so millions of pairs need no more memory than a few")
+
+    build = commands.add_parser("build", help="validate, execute the notebooks, build _build/html")
+    build.add_argument("--data", type=Path, default=Path("data"), help="data folder (default: data)")
+    build.add_argument("--buyer", default=None,
+                       help="a book of this buyer alone (default: every buyer in the data; the "
+                       "chapters analyse OpenAI in depth, or the buyer with the most deals)")
+    build.add_argument("--params", type=Path, default=None,
+                       help="a YAML file of parameter values (names as in the notebooks)")
+
+    refresh = commands.add_parser(
+        "refresh-outputs", help="re-run notebooks/*.ipynb with default parameters, store outputs",
+    )
+    refresh.add_argument("names", nargs="*", help="only these notebooks (e.g. sources)")
+
+    args = parser.parse_args(argv)
+    from compute_deals.build import book
+
+    try:
+        return _run(args)
+    except DataError as err:
+        print(err, file=sys.stderr)
+        print("Nothing was executed; the previous book, if any, is unchanged.", file=sys.stderr)
+        return 2
+    except (book.BuildFailed, book.execute.NotebookFailed, book.scenarios.ParameterError) as err:
+        unchanged = "\nThe previous _build/html, if any, is unchanged." if args.command == "build" else ""
+        print(f"{err}{unchanged}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # the reader stopped early (| head): not a problem to report
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # as Python's docs advise
+        return 1
+    except OSError as err:  # a folder that cannot be written, a path that is a file...
+        print(f"{err.filename or ''}: {err.strerror or err}: check the path and its permissions",
+              file=sys.stderr)
+        return 1
+
+
+def _run(args) -> int:
+    from compute_deals.facts import load
+    from compute_deals.analysis import buyers, overlaps
+    from compute_deals.report import tables
+    from compute_deals.build import book
+
+    if args.command == "validate":
+        data = load.load_dataset(args.data)
+        if args.buyer is not None:
+            book.choose_buyer(data.deals, args.buyer)
+        print(f"{args.data}: {len(data.deals)} deals of {data.deals['buyer'].nunique()} buyers, "
+              f"{len(data.sources)} sources, {len(data.tranches)} tranches, "
+              f"{len(data.benchmarks)} benchmarks, {len(data.buyer_capacity)} buyer capacity "
+              "figures: no problems found.")
+    elif args.command == "tables":
+        data = load.load_dataset(args.data)
+        chosen = ([book.choose_buyer(data.deals, args.buyer)] if args.buyer is not None
+                  else buyers.all_buyers(data.deals))
+        for buyer in chosen:
+            folder = args.out if len(chosen) == 1 else args.out / buyers.slug(buyer)
+            for path in tables.write_buyer_tables(data, buyer, folder):
+                print(path)
+        for path in tables.write_cross_buyer_tables(data, args.out, {"buyers": chosen}):
+            print(path)
+    elif args.command == "overlaps":
+        data = load.load_dataset(args.data)
+        windows = overlaps.counted_windows(data, book.choose_buyer(data.deals, args.buyer))
+        with (open(args.out, "w", encoding="utf-8", newline="") if args.out else nullcontext(sys.stdout)) as out:
+            for number, block in enumerate(overlaps.overlap_blocks(windows)):
+                tables.write_to(block, out, header=number == 0)
+    elif args.command == "build":
+        book.build(Path.cwd(), args.data, args.buyer, args.params)
+    elif args.command == "refresh-outputs":
+        book.refresh_stored_outputs(Path.cwd(), only=tuple(args.names))
+    return 0

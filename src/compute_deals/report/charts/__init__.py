@@ -1,0 +1,210 @@
+"""The one renderer that puts every chart on a page, and what all charts share.
+
+The renderer emits a div with an id derived from the chart's spec (not a random uuid, so stored
+notebook outputs are identical run to run and strict nbval holds) and a call to vegaEmbed, which the
+book serves from its own _static/ folder (sphinx_ext.py): no chart loads anything from the internet.
+Under each chart it writes the chart's source line and a link to the CSV of exactly what is plotted,
+both carried in the spec's usermeta by `with_footer`. The recipes live in this package's modules,
+one per page (glance.py, ...).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+from dataclasses import dataclass
+
+import altair as alt
+import pandas as pd
+
+from compute_deals.report.html_names import CHART_CLASS, TABLES_FOLDER
+
+RENDERER = "compute-deals"
+EMBED_OPTIONS = {
+    # Keep vega-embed's menu for saving the chart as SVG/PNG; hide the links that need the internet.
+    "actions": {"export": True, "source": False, "compiled": False, "editor": False},
+    # SVG keeps marks in the DOM: crisp at any zoom, and countable by the browser test.
+    "renderer": "svg",
+    # Legends under the plot, not beside it: on a phone the plot keeps the screen's width.
+    "config": {"legend": {"orient": "bottom", "columns": 3, "symbolLimit": 0}},
+}
+ROW_HEIGHT_PX = 22
+HEIGHT_PX = 300  # a chart over time
+STATUS_OPACITY = {"signed": 1.0, "loi": 0.55, "talks": 0.35, "superseded": 0.25, "cancelled": 0.15}
+# The most deals (or pairs, or other items) a chart draws one by one. At ROW_HEIGHT_PX a row, 60
+# rows are about 1,300 px: more than that is no longer read as one picture, Vega-Lite's labels
+# collide, and the spec (the page's weight) grows with every row. A chart of more draws the 60
+# most relevant and says so under it; the CSV behind it keeps every row.
+MAX_ITEMS_DRAWN = 60
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """What a chart draws of its table: the rows of the items kept, and a note when some are not."""
+
+    rows: pd.DataFrame
+    n_total: int  # items in the whole table
+    note: str
+
+
+def most_relevant(frame: pd.DataFrame, key: str | list[str], rank: str, what: str, ranked: str,
+                  n: int = MAX_ITEMS_DRAWN, lump: dict[str, object] | None = None,
+                  lump_by: tuple[str, ...] = (), lump_sum: tuple[str, ...] = ()) -> Drawn:
+    """The rows of the n items (distinct `key` values) with the largest `rank` (an item's largest
+    value over its rows; blanks last, ties in the frame's order), in the frame's order.
+
+    A chart of parts of a whole (stacked bars) must not lose the rest: with `lump`, the other
+    items' rows are summed (`lump_sum` columns) per `lump_by` group into one item whose other
+    columns take the values in `lump` (e.g. {"deal": "Other deals"})."""
+    keys = [key] if isinstance(key, str) else list(key)
+    items = frame.groupby(keys, sort=False)[rank].max()
+    n_total = len(items)
+    if n_total <= n:
+        return Drawn(frame, n_total, "")
+    kept = items.sort_values(ascending=False, na_position="last", kind="stable").index[:n]
+    inside = pd.MultiIndex.from_frame(frame[keys]).isin(
+        kept if isinstance(kept, pd.MultiIndex) else pd.MultiIndex.from_arrays([kept]))
+    rows = frame[inside]
+    note = f"Drawn: the {n} {what} with the {ranked} of {n_total:,}; the CSV has every row."
+    if lump is not None:
+        rest = frame[~inside].groupby(list(lump_by), as_index=False)[list(lump_sum)].sum()
+        rows = pd.concat([rows, rest.assign(**lump)], ignore_index=True)
+        note = (f"Drawn apart: the {n} {what} with the {ranked} of {n_total:,}; the other "
+                f"{n_total - n:,} are summed as one. The CSV has every row.")
+    return Drawn(rows.reset_index(drop=True), n_total, note)
+
+
+PROJECTED = "projected from announced schedules"
+TO_DATE = "to date"
+PERIOD_OPACITY = {TO_DATE: 1.0, PROJECTED: 0.4}
+
+
+def projected_after(as_of: str, last: pd.Timestamp) -> list[alt.Chart]:
+    """Layers that shade what a time chart shows after `as_of` and label it projected: from there
+    on the chart follows announced schedules, not what happened. None if nothing is after it."""
+    start = pd.Timestamp(as_of)
+    if pd.isna(last) or start >= last:
+        return []
+    band = pd.DataFrame({"start": [start], "end": [last], "label": [f"{PROJECTED} →"]})
+    base = alt.Chart(band).encode(x=alt.X("start:T", title=None))
+    shade = base.mark_rect(color="#888888", opacity=0.09).encode(x2="end:T")
+    label = base.mark_text(align="left", baseline="top", dx=4, dy=4, fontSize=10,
+                           color="#555555").encode(y=alt.value(0), text="label:N")
+    return [shade, label]
+
+
+def first_projected_quarter(as_of: str) -> str:
+    """The first quarter (as "2026Q2") that ends after `as_of`: it is not over, so projected."""
+    return str((pd.Timestamp(as_of) + pd.Timedelta(days=1)).to_period("Q"))
+
+
+def first_projected_year(as_of: str) -> int:
+    """The first calendar year that ends after `as_of`."""
+    return (pd.Timestamp(as_of) + pd.Timedelta(days=1)).year
+
+
+def lighter_when_projected(chart: alt.Chart, is_projected: str) -> alt.Chart:
+    """Marks after as_of drawn lighter, with a legend: for charts whose time axis is a list of
+    quarters or years, where projected_after's band has no dates to span. `is_projected` is a
+    Vega expression on `datum`; the period is computed in the chart, so its CSV stays as plotted."""
+    return chart.transform_calculate(
+        period=f"({is_projected}) ? '{PROJECTED}' : '{TO_DATE}'",
+    ).encode(opacity=alt.Opacity("period:N", title=None, legend=alt.Legend(labelLimit=320),
+                                 scale=alt.Scale(domain=list(PERIOD_OPACITY),
+                                                 range=list(PERIOD_OPACITY.values()))))
+
+
+def chart_id(spec: dict) -> str:
+    return "cd-chart-" + hashlib.sha256(_spec_json(spec).encode()).hexdigest()[:16]
+
+
+def _spec_json(spec: dict) -> str:
+    # "</" would end the <script> element early if a value in data/ contained "</script>".
+    return json.dumps(spec, sort_keys=True, ensure_ascii=False).replace("</", "<\\/")
+
+
+def with_footer(chart: alt.TopLevelMixin, source: str, table: str,
+                drawn: Drawn | None = None) -> alt.TopLevelMixin:
+    """Attach the chart's source line and the name of the CSV (in tables/) behind it; when the
+    chart draws only part of that table (`most_relevant`), the footer and the alt text say so."""
+    meta = {"source": source, "table": table}
+    if drawn is not None and drawn.note:
+        meta["drawn"] = drawn.note
+        chart = chart.properties(description=f"{chart.description} {drawn.note}")
+    return chart.properties(usermeta={"compute_deals": meta})
+
+
+def finished(chart: alt.TopLevelMixin, source: str, table: str, title: str, subtitle: list[str],
+             description: str, height: int = HEIGHT_PX, drawn: Drawn | None = None) -> alt.TopLevelMixin:
+    """Every chart's frame: the page's width at a fixed height (a discrete height step would make
+    Vega-Lite warn that it drops fitting in y), a title that states the finding over subtitle
+    lines that say what is measured, the text alternative, and the footer (with_footer)."""
+    return with_footer(chart.properties(
+        width="container",
+        height=height,
+        autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
+        title=alt.TitleParams(title, subtitle=list(subtitle), anchor="start"),
+        description=description,
+    ), source, table, drawn)
+
+
+def status_opacity() -> alt.Opacity:
+    """Fainter marks for deals that are not signed contracts, in the order of STATUS_OPACITY."""
+    return alt.Opacity("status:O", sort=list(STATUS_OPACITY), title="Status",
+                       scale=alt.Scale(domain=list(STATUS_OPACITY), range=list(STATUS_OPACITY.values())))
+
+
+def _footer_html(spec: dict) -> str:
+    meta = spec.get("usermeta", {}).get("compute_deals")
+    if not meta:
+        return ""
+    table = html.escape(meta["table"])
+    drawn = f'<span class="cd-drawn">{html.escape(meta["drawn"])}</span> ' if "drawn" in meta else ""
+    return (
+        f'<p class="cd-chart-footer">{drawn}<span class="cd-source">Source: {html.escape(meta["source"])}</span>'
+        f' <a class="cd-download" href="{TABLES_FOLDER}/{table}" download>'
+        f"Download the data behind this chart ({table})</a></p>"
+    )
+
+
+def chart_html(spec: dict) -> str:
+    """The HTML that draws one chart with the globally loaded vegaEmbed, and its footer."""
+    element = chart_id(spec)
+    return (
+        f'<div class="{CHART_CLASS}" id="{element}"></div>\n'
+        "<script>\n"
+        "(function () {\n"
+        f'  var el = document.getElementById("{element}");\n'
+        '  if (typeof vegaEmbed !== "function") {\n'
+        '    el.textContent = "This chart needs the book\'s vega bundle (open it from the built book).";\n'
+        "    return;\n"
+        "  }\n"
+        f"  vegaEmbed(el, {_spec_json(spec)}, {json.dumps(EMBED_OPTIONS, sort_keys=True)})\n"
+        "    .catch(function (err) { el.textContent = String(err); console.error(err); });\n"
+        "})();\n"
+        "</script>\n" + _footer_html(spec)
+    )
+
+
+def _render(spec: dict, **_metadata) -> dict:
+    description = spec.get("description", "Chart")
+    return {"text/html": chart_html(spec), "text/plain": description}
+
+
+def use_book_renderer() -> None:
+    """Make every chart display through chart_html (call once per notebook)."""
+    alt.renderers.register(RENDERER, _render)
+    alt.renderers.enable(RENDERER)
+
+
+def javascript_bundle() -> str:
+    """vega, vega-lite and vega-embed in one script, matching the Vega-Lite version Altair writes.
+
+    Wrapped in a function so the bundle's minified top-level names stay out of the page's global
+    scope (loaded raw they clash with Sphinx's own scripts); it still sets window.vegaEmbed.
+    """
+    import vl_convert
+
+    version = alt.SCHEMA_VERSION.lstrip("v").rsplit(".", 1)[0]
+    return "(function () {\n" + vl_convert.javascript_bundle(vl_version=version) + "\n})();\n"
