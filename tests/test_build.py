@@ -195,3 +195,23 @@ def test_the_page_of_a_buyer_no_longer_in_the_data_is_dropped(tmp_path):
     kept = execute.Job(Path("t.ipynb"), tmp_path / book.BUYER_FOLDER / "kept" / "index.ipynb", {}, "h", "Kept")
     book.drop_removed_pages(tmp_path, [kept])
     assert [p.name for p in (tmp_path / book.BUYER_FOLDER).iterdir()] == ["kept"]
+
+
+def test_a_row_of_another_buyer_leaves_a_buyer_page_as_it_is(tmp_path):
+    """A buyer's page reads its buyer's rows alone (load.buyer_view) and is keyed on them; the
+    book is otherwise rebuilt as usual, and the edited buyer's page with it."""
+    (tmp_path / "book").mkdir()
+    root = copy_of_book(tmp_path / "book")
+    other = deal(deal_id="other-1", buyer="Other AI", counterparty="Volt Cloud", value_usd="1000000000")
+    data_dir = write_dataset(tmp_path / "data", [*acme_deals(), other], acme_sources())
+    book.build(root, data_dir, say=lambda _: None)
+    acme_page = root / "_build/stage/buyers/acme-ai/index.ipynb"
+    before = acme_page.stat().st_mtime_ns
+    revised = deal(deal_id="other-1", buyer="Other AI", counterparty="Volt Cloud", value_usd="3000000000")
+    write_dataset(data_dir, [*acme_deals(), revised], acme_sources())
+    messages: list[str] = []
+    book.build(root, data_dir, say=messages.append)
+    assert "  up to date: acme-ai/index.ipynb" in messages
+    assert any("other-ai/index.ipynb done in" in m for m in messages)
+    assert acme_page.stat().st_mtime_ns == before
+    assert "$3.0B" in (root / "_build/html/buyers/other-ai/index.html").read_text()

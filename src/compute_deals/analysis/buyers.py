@@ -3,6 +3,8 @@
 Each buyer's figures come from the chapters that explain them (headlines.headlines and
 headlines.coverage, the same functions a buyer's own page uses), so a comparison row and the
 buyer's page never disagree. Buyers are ordered by how many deals the record holds for them.
+Each buyer's figures are computed from its own rows (load.buyer_view), as its page is: in a build
+they are cached by those rows, so a changed row recomputes its buyer's figures alone.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import pandas as pd
 
 from compute_deals import derived
 from compute_deals.analysis import cost, dependency, headlines, metrics, ramp
-from compute_deals.facts.load import Dataset
+from compute_deals.facts.load import Dataset, buyer_view
 from compute_deals.analysis.parameters import ALL_STATUSES_BUT_CANCELLED
 
 
@@ -92,7 +94,7 @@ def buyer_row(data: Dataset, buyer: str, parameters: dict) -> dict:
 
 def comparison(data: Dataset, buyers=(), parameters: dict | None = None) -> pd.DataFrame:
     """One row per buyer (every buyer in the data if `buyers` is empty), most deals first."""
-    return pd.DataFrame([buyer_row(data, buyer, parameters or {})
+    return pd.DataFrame([buyer_row(buyer_view(data, buyer), buyer, parameters or {})
                          for buyer in chosen_buyers(data.deals, buyers)])
 
 
@@ -122,7 +124,7 @@ def priced_per_mw(data: Dataset, buyers=(), statuses=tuple(ALL_STATUSES_BUT_CANC
     """cost_by_buyer.csv: every buyer's deals whose value is a price of capacity and that report a
     capacity, with their $/MW: the rows each buyer's median is taken over (headlines.headlines).
     Derived figures stay out: a value made from a benchmark would compare the benchmark with itself."""
-    frames = [cost.cost_per_mw_table(data, buyer, list(statuses), assumptions).assign(buyer=buyer)
+    frames = [cost.cost_per_mw_table(buyer_view(data, buyer), buyer, list(statuses), assumptions).assign(buyer=buyer)
               for buyer in chosen_buyers(data.deals, buyers)]
     if not frames:
         return pd.DataFrame(columns=PRICED_COLUMNS)
@@ -144,7 +146,7 @@ def nvidia_share_by_buyer(data: Dataset, buyers=(), statuses=tuple(ALL_STATUSES_
     frames = []
     for buyer in chosen_buyers(data.deals, buyers):
         timeline = dependency.nvidia_share_timeline_table(
-            data, buyer, statuses, ramp_shape, non_nvidia_delay_months, installed_nvidia_share,
+            buyer_view(data, buyer), buyer, statuses, ramp_shape, non_nvidia_delay_months, installed_nvidia_share,
             worded_window_slip_months)
         frames.append(timeline[timeline["attributed_mw"] > 0].assign(buyer=buyer))
     return (pd.concat(frames, ignore_index=True)[SHARE_COLUMNS] if frames

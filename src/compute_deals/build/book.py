@@ -26,7 +26,7 @@ from compute_deals.report import tables
 from compute_deals.build import execute
 from compute_deals.analysis.buyers import all_buyers, chosen_buyers, page_names
 from compute_deals.report.html_names import TABLES_FOLDER
-from compute_deals.facts.load import load_dataset
+from compute_deals.facts.load import buyer_view, load_dataset
 
 PACKAGE = Path(__file__).parents[1]  # compute_deals: every layer's code
 DEFAULT_DATA = Path("data")
@@ -82,6 +82,11 @@ def notebook_parameters(root: Path, data_dir: Path, buyer: str, chosen: dict | N
 
 def dependencies_digest(root: Path, data_dir: Path) -> str:
     return digests.files_digest([data_dir, PACKAGE, root / "requirements.txt"])
+
+
+def code_digest(root: Path) -> str:
+    """The package and the pinned environment: what a page depends on besides its data."""
+    return digests.files_digest([PACKAGE, root / "requirements.txt"])
 
 
 def stage_sources(root: Path, stage: Path) -> None:
@@ -144,15 +149,18 @@ def scenario_jobs(root: Path, stage: Path, parameters: dict, digest: str) -> lis
     ]
 
 
-def buyer_jobs(root: Path, stage: Path, parameters: dict, digest: str, deals) -> list[execute.Job]:
+def buyer_jobs(root: Path, stage: Path, parameters: dict, data) -> list[execute.Job]:
     """The buyer page template once per buyer the book compares (the `buyers` parameter; every
-    buyer in the data if none), each into buyers/<slug>/index, titled with the buyer's name."""
+    buyer in the data if none), each into buyers/<slug>/index, titled with the buyer's name.
+    The template reads its buyer's rows alone (load.buyer_view), so each page is keyed on those:
+    a row of another buyer changed leaves it as it is."""
     template = root / "notebooks" / BUYER_TEMPLATE
     if not template.exists():
         return []
-    names = page_names(chosen_buyers(deals, parameters.get("buyers", [])))
+    names = page_names(chosen_buyers(data.deals, parameters.get("buyers", [])))
+    code = code_digest(root)
     return [_job(template, stage / BUYER_FOLDER / folder / "index.ipynb", {**parameters, "buyer": name},
-                 digest, title=name)
+                 digests.inputs_hash_of([buyer_view(data, name).digest, code]), title=name)
             for name, folder in names.items()]
 
 
@@ -182,8 +190,14 @@ def table_tasks(root: Path, stage: Path, data_dir: Path, buyer: str, chosen: dic
                for name in sorted(tables.CROSS_BUYER_TABLES, key=lambda n: n not in first)]
             + [partial(tables.write_buyer_tables, data_dir, buyer, chapters, with_file, (name,))
                for name in tables.TABLES]
-            + [partial(tables.write_buyer_tables, data_dir, page.title, page.output.parent / TABLES_FOLDER,
-                       chosen, tables.BUYER_PAGE_TABLES) for page in buyer_pages])
+            + [partial(write_buyer_page_tables, data_dir, page.title, page.output.parent / TABLES_FOLDER, chosen)
+               for page in buyer_pages])
+
+
+def write_buyer_page_tables(data_dir: Path, buyer: str, folder: Path, parameters: dict) -> None:
+    """A buyer page's tables, from the buyer's rows alone as the page reads them (cached by those)."""
+    tables.write_buyer_tables(buyer_view(load_dataset(data_dir), buyer), buyer, folder, parameters,
+                              tables.BUYER_PAGE_TABLES)
 
 
 def write_scenario_tables(data_dir: Path, buyer: str, parameters: dict, folder: Path) -> None:
@@ -339,7 +353,7 @@ def build(root: Path, data_dir: Path, buyer: str | None = None, params_file: Pat
         parameters = notebook_parameters(root, data_dir, buyer, chosen, only_buyer)
         digest = dependencies_digest(root, data_dir)
         pages = scenario_jobs(root, stage, parameters, digest)
-        buyer_pages = buyer_jobs(root, stage, parameters, digest, data.deals)
+        buyer_pages = buyer_jobs(root, stage, parameters, data)
         stage_sources(root, stage)
         for_tables = {**chosen, "buyers": parameters["buyers"]} if only_buyer else chosen
         key_file, key = stage / TABLES_KEY_FILE, tables_key(root, buyer, for_tables, digest)

@@ -4,6 +4,7 @@ then type it and apply the later reports: windows.csv's dates and inferred_vendo
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -133,3 +134,26 @@ def load_dataset(data_dir: Path | str) -> Dataset:
         windows=windows,
         digest=files_digest([data_dir]),
     )
+
+
+def buyer_view(data: Dataset, buyer: str) -> Dataset:
+    """One buyer's part of the dataset: its deals with their tranches, window reports and inferred
+    vendors, and its own capacity figures; every source and benchmark. Its digest is of that
+    content, so a page that reads nothing else (a buyer's page) keeps its key, and its tables
+    their cache, when another buyer's row changes. A dataset with no digest gives a view with none."""
+    deals = data.deals[data.deals["buyer"] == buyer]
+    of_deals = lambda frame: frame[frame["deal_id"].isin(deals["deal_id"])]  # noqa: E731
+    view = {"deals": deals, "sources": data.sources, "tranches": of_deals(data.tranches),
+            "benchmarks": data.benchmarks,
+            "buyer_capacity": data.buyer_capacity[data.buyer_capacity["buyer"] == buyer],
+            "inferred_vendors": of_deals(data.inferred_vendors), "windows": of_deals(data.windows)}
+    return Dataset(**view, digest=content_digest(view) if data.digest else "")
+
+
+def content_digest(frames: dict[str, pd.DataFrame]) -> str:
+    """A hash of frames by their text (as CSV, index included): the same rows give the same hash
+    however the frames were made or unpickled."""
+    digest = hashlib.sha256()
+    for name, frame in sorted(frames.items()):
+        digest.update(name.encode() + b"\0" + frame.to_csv(lineterminator="\n").encode() + b"\0")
+    return digest.hexdigest()
