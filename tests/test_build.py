@@ -7,6 +7,8 @@ nothing; bad data or a failing notebook leaves the previous _build/html byte-for
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -15,7 +17,7 @@ import pytest
 
 from compute_deals import digests
 from compute_deals.report import tables
-from compute_deals.build import book, execute
+from compute_deals.build import book, execute, inputs
 from compute_deals.facts.problems import DataError
 
 from conftest import acme_deals, acme_sources, copy_of_book, deal, tree_digest, write_dataset
@@ -64,6 +66,17 @@ def test_a_second_build_with_the_same_inputs_does_nothing(built):
     assert [path.stat().st_mtime_ns for path in tables] == written  # not even the CSVs rewritten
     assert any(m.startswith("The book is up to date") for m in messages)
     assert tree_digest(root / "_build/html") == before
+
+
+def test_a_no_op_build_command_stops_before_reading_anything(built):
+    """The command checks a hash of everything the book is made from before it imports pandas."""
+    root, data_dir, _ = built
+    result = subprocess.run([sys.executable, "-m", "compute_deals", "build", "--data", str(data_dir)],
+                            cwd=root, capture_output=True, text=True)
+    assert result.stdout.startswith("The book is up to date: nothing it is built from has changed.")
+    assert inputs.up_to_date(root, data_dir, None, None)
+    assert not inputs.up_to_date(root, data_dir, "Acme AI", None)  # another buyer asked for
+    assert not inputs.up_to_date(root, data_dir, None, root / "my.yml")  # a parameter file
 
 
 def test_two_builds_from_the_same_inputs_give_identical_notebooks_and_html(built, tmp_path):

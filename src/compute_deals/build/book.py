@@ -23,12 +23,12 @@ import yaml
 from compute_deals import derived, digests
 from compute_deals.analysis import scenarios, uncertainty
 from compute_deals.report import tables
-from compute_deals.build import execute
+from compute_deals.build import execute, inputs
 from compute_deals.analysis.buyers import all_buyers, chosen_buyers, page_names
 from compute_deals.report.html_names import TABLES_FOLDER
 from compute_deals.facts.load import buyer_view, load_dataset
 
-PACKAGE = Path(__file__).parents[1]  # compute_deals: every layer's code
+PACKAGE = inputs.PACKAGE
 DEFAULT_DATA = Path("data")
 DEFAULT_BUYER = "OpenAI"  # the notebooks' own default (their parameters cell)
 BOOK_SOURCES = ("_config.yml", "_toc.yml", "book")  # scenarios.yml is read, not staged
@@ -295,16 +295,6 @@ def build_html(root: Path, stage: Path, say=print) -> Path:
     return stage / "_build" / "html"
 
 
-def current_commit(root: Path) -> str:
-    """The commit the book is built from, marked when the working tree has changes."""
-    def git(*args: str) -> str:
-        result = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True)
-        return result.stdout.strip() if result.returncode == 0 else ""
-
-    commit = git("rev-parse", "--short=12", "HEAD") or "not a git checkout"
-    return commit + (" with uncommitted changes" if git("status", "--porcelain") else "")
-
-
 def write_provenance(stage: Path, data_dir: Path, commit: str) -> None:
     """What the page footer stamps on every page (sphinx_ext.py): the data version, the commit
     and the build date. Written only when the book is rebuilt, so it never makes a build stale."""
@@ -338,6 +328,7 @@ def build(root: Path, data_dir: Path, buyer: str | None = None, params_file: Pat
           say=print) -> Path:
     """The whole pipeline; returns the path of the built book's front page."""
     root, data_dir = root.resolve(), data_dir.resolve()
+    built_from = inputs.build_inputs_key(root, data_dir, buyer, params_file)  # before anything is read
     chosen = scenarios.read_parameters(params_file) if params_file else {}
     build_dir = root / "_build"
     stage, html = build_dir / "stage", build_dir / "html"
@@ -367,7 +358,7 @@ def build(root: Path, data_dir: Path, buyer: str | None = None, params_file: Pat
     drop_removed_pages(stage, pages + buyer_pages)
     write_stage_toc(stage, {SCENARIO_COMPARISON: pages, BUYER_COMPARISON: buyer_pages})
 
-    commit = current_commit(root)
+    commit = inputs.current_commit(root)
     key = digests.files_digest([stage / name for name in (*BOOK_SOURCES, "notebooks", SCENARIO_FOLDER, BUYER_FOLDER)]
                                + [PACKAGE, root / "requirements.txt"]) + commit
     if built_key(html) == key:
@@ -377,6 +368,7 @@ def build(root: Path, data_dir: Path, buyer: str | None = None, params_file: Pat
         write_provenance(stage, data_dir, commit)
         swap_in(build_html(root, stage, say=say), html, key)
         say(f"Built in {time.perf_counter() - started:.1f} s.")
+    (html / inputs.KEY_FILE).write_text(built_from)
     front = html / "index.html"
     say(f"The book is at {front}")
     return front
