@@ -36,7 +36,7 @@ from test_validate import COLUMNS, ROWS
 
 from compute_deals.facts import schema
 from compute_deals.facts.load import load_dataset, read_raw, read_tables, typed
-from compute_deals.facts.problems import DataError, Problem
+from compute_deals.facts.problems import DataError, Problem, one_line
 from compute_deals.facts.validate import column_problems, relation_problems
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -297,7 +297,7 @@ def assert_located(problem: Problem, folder: Path) -> None:
     form = PROBLEM_FORM.fullmatch(text)
     assert form and form["file"] == problem.file and int(form["line"]) == problem.line, text
     if problem.column:
-        assert text.startswith(f"{problem.file}:{problem.line}: {problem.column}:"), text
+        assert text.startswith(f"{problem.file}:{problem.line}: {one_line(problem.column)}:"), text
 
 
 def assert_dataset_or_located_problems(load, folder: Path) -> None:
@@ -374,6 +374,7 @@ def test_hostile_values_give_a_dataset_or_located_problems(acme, case):
 @example((schema.DEALS_FILE, ACME[schema.DEALS_FILE].replace(b"deal_id,", b"deal,", 1)))
 @example((schema.BENCHMARKS_FILE, with_column(ACME[schema.BENCHMARKS_FILE], "line")))
 @example((schema.SOURCES_FILE, ACME[schema.SOURCES_FILE] + b'"' + b"x" * 131_073))
+@example((schema.BENCHMARKS_FILE, b'"0\n0","0\n0"\n1,2\n'))  # a column name with a line break
 def test_a_hostile_file_gives_a_dataset_or_located_problems(acme, case):
     file_name, data = case
     with written(acme.folder, file_name, data):
