@@ -280,7 +280,8 @@ def build_html(root: Path, stage: Path, say=print) -> Path:
     if not (stamp_file.exists() and stamp_file.read_text() == stamp):
         for generated in ("html", ".doctrees", "jupyter_execute"):
             shutil.rmtree(stage / "_build" / generated, ignore_errors=True)
-        stamp_file.unlink(missing_ok=True)
+    # Gone while Sphinx runs: what a failed or interrupted run leaves is not to be built upon.
+    stamp_file.unlink(missing_ok=True)
     command = [
         str(Path(sys.executable).parent / "jupyter-book"), "build", str(stage),
         "--path-output", str(stage),
@@ -288,7 +289,6 @@ def build_html(root: Path, stage: Path, say=print) -> Path:
     ]
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
-        stamp_file.unlink(missing_ok=True)  # what it left is not to be built upon
         say(result.stdout[-6000:] + result.stderr[-6000:])
         raise BuildFailed("Jupyter Book reported errors (above)")
     stamp_file.write_text(stamp)
