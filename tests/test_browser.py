@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 from browsing import chromium, shows_a_tooltip, visit
 
+from compute_deals.build.sphinx_ext import SEARCHABLE_CLASS, TABLES_BUNDLE
 from compute_deals.report.charts import CHART_CLASS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,8 +34,10 @@ def test_book_is_built_and_has_chart_pages():
 
 def test_no_script_or_stylesheet_names_an_internet_address():
     """Nothing is loaded from elsewhere, and no script holds an address it could load later
-    (a chart spec's $schema is an identifier, never fetched, so it is the one exception)."""
-    remote_file = re.compile(r'<(?:script|link)\b[^>]*\b(?:src|href)="(?:https?:)?//', re.IGNORECASE)
+    (a chart spec's $schema is an identifier, never fetched, and so is a page's canonical address
+    where it is to be published: the exceptions)."""
+    remote_file = re.compile(r'<(?:script|link)\b(?![^>]*rel="canonical")[^>]*\b(?:src|href)="(?:https?:)?//',
+                             re.IGNORECASE)
     script = re.compile(r"<script\b[^>]*>(.*?)</script>", re.IGNORECASE | re.DOTALL)
     address = re.compile(r"https?://(?!vega\.github\.io/schema/)")
     offenders = [
@@ -49,6 +52,19 @@ def test_pages_without_charts_do_not_load_the_chart_bundle():
     others = [p for p in BOOK.rglob("*.html") if p not in chart_pages()]
     assert others
     assert not [p for p in others if "compute-deals-vega.js" in p.read_text()]
+
+
+def searchable_pages() -> list[Path]:
+    return sorted(p for p in BOOK.rglob("*.html") if SEARCHABLE_CLASS in p.read_text())
+
+
+def test_only_pages_with_long_tables_load_the_table_bundle():
+    searchable = searchable_pages()
+    assert BOOK / "notebooks" / "deals_at_a_glance.html" in searchable
+    assert BOOK / "notebooks" / "sources.html" in searchable
+    others = [p for p in BOOK.rglob("*.html") if p not in searchable]
+    assert others and not [p for p in others if TABLES_BUNDLE in p.read_text()]
+    assert all(TABLES_BUNDLE in p.read_text() for p in searchable)
 
 
 def test_every_chart_has_a_source_line_and_the_csv_of_what_it_plots():
@@ -120,3 +136,61 @@ def test_pages_fit_desktop_and_phone_screens(browser, page_name, width):
     page.screenshot(path=SCREENSHOTS / f"{Path(page_name).stem}-{width}px.png", full_page=True)
     page.close()
     assert overflow <= 1, f"{page_name} is {overflow}px wider than a {width}px screen"
+
+
+ROWS = "t => [...t.querySelectorAll('tbody tr')].map(r => r.textContent)"
+
+
+def a_query_that_narrows(rows: list[str]) -> str:
+    """A word of the table found in some of its rows but not all."""
+    for word in sorted({w for row in rows for w in re.findall(r"[A-Za-z]{4,}", row)}):
+        if 0 < sum(word.lower() in row.lower() for row in rows) < len(rows):
+            return word
+    raise AssertionError("every word of the table is in every row")
+
+
+@pytest.mark.parametrize("page_path", searchable_pages(), ids=lambda p: str(p.relative_to(BOOK)))
+def test_long_tables_can_be_searched_offline(browser, page_path: Path):
+    """Every long table is a DataTable served by the book; typing in its search box narrows the
+    rows to those that match, and emptying it brings every row back."""
+    seen = visit(browser, page_path)
+    page = seen.page
+    page.wait_for_function(
+        f"() => [...document.querySelectorAll('table.{SEARCHABLE_CLASS}')].every(t => t.closest('.dt-container'))",
+        timeout=20_000)
+    table = page.locator(f"table.{SEARCHABLE_CLASS}").first
+    every_row = table.evaluate(ROWS)
+    written = page_path.read_text().split(f'class="cd-table {SEARCHABLE_CLASS}"', 1)[1].split("</table>")[0]
+    query = a_query_that_narrows(every_row)
+    search = page.locator(".dt-container").first.locator(".dt-search input")
+    search.fill(query)
+    narrowed = table.evaluate(ROWS)
+    search.fill("")
+    restored = table.evaluate(ROWS)
+    page.close()
+
+    assert written.count("<tr>") + written.count("<tr ") == len(every_row) + 1, "rows lost or added"
+    assert 0 < len(narrowed) < len(every_row), f"searching {query!r} did not narrow the rows"
+    assert all(query.lower() in row.lower() for row in narrowed)
+    assert len(restored) == len(every_row)
+    assert not seen.blocked, f"requests that would leave the machine: {seen.blocked}"
+    assert not seen.unexpected_errors(), f"console errors: {seen.unexpected_errors()}"
+
+
+def test_a_column_of_figures_sorts_by_the_number_not_the_text(browser):
+    """"$500.0B" sorts above "$38.0B": each figure carries its number (data-order)."""
+    seen = visit(browser, BOOK / "notebooks" / "deals_at_a_glance.html")
+    page = seen.page
+    page.wait_for_selector(".dt-container")
+    headings = page.locator(".dt-container thead th")
+    value = [headings.nth(i).inner_text() for i in range(headings.count())].index("Value (USD)")
+    orders = f"() => [...document.querySelectorAll('.dt-container tbody td:nth-child({value + 1})')]" \
+             ".map(td => td.dataset.order).filter(o => o !== '').map(Number)"
+    button = headings.nth(value).locator(".dtcc-button_order")
+    button.click()
+    ascending = page.evaluate(orders)
+    button.click()
+    descending = page.evaluate(orders)
+    page.close()
+    assert len(ascending) > 5
+    assert ascending == sorted(ascending) and descending == sorted(ascending, reverse=True)

@@ -83,3 +83,31 @@ def test_a_row_resting_only_on_the_lowest_grade_is_flagged(acme_dir):
     assert list(metrics.best_reliability(rows, acme.sources)) == ["primary", "secondary", "primary", "secondary"]
     assert list(metrics.rests_on_lowest_grade(rows, acme.sources)) == [False, True, False, True]
     assert present.grade_cell("secondary") == "secondary only ⚠" and present.grade_cell("major") == "major"
+
+
+def test_a_column_of_figures_carries_the_numbers_to_sort_by():
+    frame = pd.DataFrame({"Deal": ["a", "b", "c"],
+                          "Value": [present.usd(38e9), present.DASH, present.usd(5e8)],
+                          "Capacity": [present.megawatts(1200), present.megawatts(30), present.DASH]})
+    shown = present.html_table(frame).data
+    assert '<td data-order="38000000000">$38.0B</td>' in shown
+    assert '<td data-order="500000000">$500.0M</td>' in shown
+    assert '<td data-order="">—</td>' in shown  # a dash sorts with the blanks
+    assert '<td data-order="1200">1,200 MW</td>' in shown
+    assert "<td>a</td>" in shown  # a column of text has none
+
+
+def test_a_figure_keeps_its_number_through_a_range_and_a_pickle():
+    import pickle
+
+    ranged = present.with_range(2e9, 1e9, 3e9, present.usd)
+    assert ranged == "$2.0B (range $1.0B to $3.0B)" and ranged.number == 2e9
+    assert pickle.loads(pickle.dumps(ranged)).number == 2e9
+
+
+@pytest.mark.parametrize("rows, searchable", [(present.SEARCHABLE_ROWS, False),
+                                              (present.SEARCHABLE_ROWS + 1, True)])
+def test_only_a_long_table_is_marked_searchable(rows, searchable):
+    shown = present.html_table(pd.DataFrame({"n": range(rows)})).data
+    assert ("cd-searchable" in shown) is searchable
+    assert shown.count("<tr>") == rows + 1  # every row is in the page, for print and no JavaScript

@@ -9,6 +9,10 @@ import re
 
 CHART_CLASS = "cd-chart"  # the div each chart is drawn into; a page holding one loads the bundle
 TABLES_FOLDER = "tables"  # beside the executed notebooks, so pages link to tables/<name>.csv
+# What a shared page's preview image says (charts.preview_card_png draws it).
+CARD_LINES = ("Compute Deals",
+              "Who buys AI compute, from whom, how many megawatts, for how much, and when it comes online",
+              "An open, sourced report book")
 
 
 def escape_markdown(text: str) -> str:

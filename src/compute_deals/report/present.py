@@ -19,18 +19,31 @@ from compute_deals.facts.schema import LOWEST_RELIABILITY
 DASH = "—"
 
 
+class Formatted(str):
+    """A number as a reader sees it ("$38.0B", "1,200 MW") that keeps the number: a page table
+    sorts its column by the number (data-order), not by the text."""
+
+    def __new__(cls, text: str, number: float):
+        made = super().__new__(cls, text)
+        made.number = number
+        return made
+
+    def __reduce__(self):  # pickled with its number (the derived-table cache, the workers)
+        return Formatted, (str(self), self.number)
+
+
 def usd(value: float) -> str:
     """US dollars in words a reader scans: $38.0B, $350M, $950K."""
     if pd.isna(value):
         return DASH
     for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
         if abs(value) >= scale:
-            return f"${value / scale:,.1f}{suffix}"
-    return f"${value:,.0f}"
+            return Formatted(f"${value / scale:,.1f}{suffix}", value)
+    return Formatted(f"${value:,.0f}", value)
 
 
 def megawatts(value: float) -> str:
-    return DASH if pd.isna(value) else f"{value:,.0f} MW"
+    return DASH if pd.isna(value) else Formatted(f"{value:,.0f} MW", value)
 
 
 def with_range(value: float, low: float, high: float, fmt) -> str:
@@ -38,7 +51,7 @@ def with_range(value: float, low: float, high: float, fmt) -> str:
     shown = fmt(value)
     if pd.isna(low) and pd.isna(high):
         return shown
-    return f"{shown} (range {fmt(low)} to {fmt(high)})"
+    return Formatted(f"{shown} (range {fmt(low)} to {fmt(high)})", value)
 
 
 def day(value: pd.Timestamp) -> str:
@@ -127,6 +140,11 @@ MAX_TABLE_ROWS = 100
 MAX_NAMES = 12
 
 
+# A table longer than this can be searched, sorted and filtered in the page (the book's
+# DataTables, build/sphinx_ext.py); a shorter one is read at a glance.
+SEARCHABLE_ROWS = 10
+
+
 def html_table(frame: pd.DataFrame, csv: str | None = None, max_rows: int = MAX_TABLE_ROWS,
                shape=None) -> HTML:
     """A table as HTML, every value escaped unless it is Markup; no random ids, so stored
@@ -135,10 +153,33 @@ def html_table(frame: pd.DataFrame, csv: str | None = None, max_rows: int = MAX_
     function making the reader's table of a frame) is applied to the rows shown only, so a
     table of a million rows costs what its first hundred do."""
     shown = frame.head(max_rows) if shape is None else shape(frame.head(max_rows))
-    escaped = shown.map(lambda v: v if isinstance(v, Markup) else html.escape(str(v)))
-    table = escaped.to_html(index=False, escape=False, border=0, classes="cd-table")
-    return HTML(_scrolling(table) + (_rows_left_out(len(shown), len(frame), csv)
-                                     if len(frame) > len(shown) else ""))
+    columns = list(shown.columns)
+    numeric = [any(isinstance(v, Formatted) for v in shown[c]) for c in columns]
+    rows = ["".join(_cell(value, by_number) for value, by_number in zip(row, numeric))
+            for row in shown.itertuples(index=False)]
+    return HTML(_scrolling(_table_html([html.escape(str(c)) for c in columns], rows))
+                + (_rows_left_out(len(shown), len(frame), csv) if len(frame) > len(shown) else ""))
+
+
+def _cell(value, by_number: bool) -> str:
+    """A <td>: Markup as it is, anything else escaped; in a column of figures, the number to sort
+    by (none for a dash, which sorts first)."""
+    text = value if isinstance(value, Markup) else html.escape(str(value))
+    if not by_number:
+        return f"<td>{text}</td>"
+    number = f"{value.number:.17g}" if isinstance(value, Formatted) and pd.notna(value.number) else ""
+    return f'<td data-order="{number}">{text}</td>'
+
+
+def _table_html(head: list[str], rows: list[str], row_ids: list[str] | None = None) -> str:
+    """A plain HTML table (it prints and reads without JavaScript); past SEARCHABLE_ROWS rows it is
+    marked for the page's DataTables to make searchable."""
+    searchable = " cd-searchable" if len(rows) > SEARCHABLE_ROWS else ""
+    opening = [f'<tr id="{row_id}">' for row_id in row_ids] if row_ids else ["<tr>"] * len(rows)
+    body = "".join(f"{tr}{cells}</tr>\n" for tr, cells in zip(opening, rows))
+    heads = "".join(f"<th>{name}</th>" for name in head)
+    return (f'<table class="cd-table{searchable}">\n<thead><tr>{heads}</tr></thead>\n'
+            f"<tbody>\n{body}</tbody>\n</table>")
 
 
 def _rows_left_out(shown: int, total: int, csv: str | None) -> str:
@@ -182,8 +223,7 @@ def sources_table(citations: pd.DataFrame) -> HTML:
     """Every source, numbered, with what it supports (citations.citations); each row has an
     anchor: #source-<source_id>."""
     rows = [
-        f'<tr id="source-{html.escape(row.source_id)}">'
-        f"<td>[{number}]</td>"
+        f'<td data-order="{number}">[{number}]</td>'
         f"<td><code>{html.escape(row.source_id)}</code></td>"
         f"<td>{html.escape(row.title)}</td>"
         f"<td>{html.escape(row.publisher) or DASH}</td>"
@@ -192,18 +232,12 @@ def sources_table(citations: pd.DataFrame) -> HTML:
         f"<td>{html.escape(row.reliability)}</td>"
         f"<td>{link(row.address)}</td>"
         f"<td>{supports_cell(row.supports)}</td>"
-        "</tr>"
         for number, row in enumerate(citations.itertuples(index=False), start=1)
     ]
-    head = "".join(
-        f"<th>{name}</th>"
-        for name in ("No.", "Source id", "Title", "Publisher", "Published", "Language", "Reliability",
-                     "Address", "Supports")
-    )
-    return HTML(_scrolling(
-        f'<table class="cd-table"><thead><tr>{head}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table>"
-    ))
+    head = ["No.", "Source id", "Title", "Publisher", "Published", "Language", "Reliability",
+            "Address", "Supports"]
+    return HTML(_scrolling(_table_html(
+        head, rows, [f"source-{html.escape(source_id)}" for source_id in citations["source_id"]])))
 
 
 def parameters_table(parameters, numbers: dict[str, int]) -> pd.DataFrame:
@@ -225,7 +259,7 @@ def parameters_table(parameters, numbers: dict[str, int]) -> pd.DataFrame:
 
 
 def share(value: float) -> str:
-    return DASH if pd.isna(value) else f"{value:.0%}"
+    return DASH if pd.isna(value) else Formatted(f"{value:.0%}", value)
 
 
 def headline_texts(figures: dict[str, float]) -> dict[str, str]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import altair as alt
 import pandas as pd
 
-from compute_deals.report.html_names import CHART_CLASS, TABLES_FOLDER
+from compute_deals.report.html_names import CARD_LINES, CHART_CLASS, TABLES_FOLDER
 
 RENDERER = "compute-deals"
 EMBED_OPTIONS = {
@@ -208,3 +208,17 @@ def javascript_bundle() -> str:
 
     version = alt.SCHEMA_VERSION.lstrip("v").rsplit(".", 1)[0]
     return "(function () {\n" + vl_convert.javascript_bundle(vl_version=version) + "\n})();\n"
+
+
+def preview_card_png() -> bytes:
+    """The image a shared page previews with (Open Graph, 1200 x 630 px): the book's name and what
+    it covers, drawn by vl-convert like every static chart, so it needs no other tool."""
+    import vl_convert
+
+    lines = pd.DataFrame({"text": CARD_LINES, "y": [250, 340, 400], "size": [72, 24, 22]})
+    card = alt.Chart(lines, width=1200, height=630).mark_text(align="center", font="sans-serif").encode(
+        x=alt.value(600), y=alt.Y("y:Q", scale=None, axis=None),
+        text="text:N", size=alt.Size("size:Q", scale=None, legend=None),
+        color=alt.value("#1f3b57"),
+    ).configure_view(strokeWidth=0, fill="#f4f1ea").properties(padding=0)
+    return vl_convert.vegalite_to_png(card.to_dict(), scale=1)
