@@ -9,6 +9,7 @@ BIN := $(VENV)/bin
 DATA ?= data
 BUYER ?=
 PARAMS ?=
+SINCE ?=
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
 .PHONY: help venv book outputs test bench chromium clean
@@ -25,7 +26,7 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	touch $@
 
 book: venv  ## validate DATA (default data/), run the notebooks with papermill, build _build/html
-	$(BIN)/python -m compute_deals build --data "$(DATA)" $(if $(BUYER),--buyer "$(BUYER)") $(if $(PARAMS),--params "$(PARAMS)")
+	$(BIN)/python -m compute_deals build --data "$(DATA)" $(if $(BUYER),--buyer "$(BUYER)") $(if $(PARAMS),--params "$(PARAMS)") $(if $(SINCE),--since "$(SINCE)")
 
 outputs: venv  ## re-run notebooks/*.ipynb with default parameters and store the outputs nbval checks
 	$(BIN)/python -m compute_deals refresh-outputs

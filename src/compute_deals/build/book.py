@@ -22,7 +22,8 @@ import yaml
 
 from compute_deals import derived, digests
 from compute_deals.analysis import scenarios, uncertainty
-from compute_deals.report import tables
+from compute_deals.facts import editions
+from compute_deals.report import editions as edition_pages, tables
 from compute_deals.build import execute, inputs
 from compute_deals.analysis.buyers import all_buyers, chosen_buyers, page_names
 from compute_deals.report.html_names import TABLES_FOLDER
@@ -41,6 +42,7 @@ BUYER_FOLDER = "buyers"  # each buyer's page in buyers/<slug>/, its tables in bu
 BUYER_COMPARISON = "notebooks/buyers"  # the chapter the buyer pages hang under
 TEMPLATES = (SCENARIO_TEMPLATE, BUYER_TEMPLATE)
 PROVENANCE_FILE = "provenance.json"
+EDITION_SECTION = "_this_edition.md"  # in the stage's book/: the changelog's section on this edition
 TABLES_KEY_FILE = ".tables-inputs"  # in the stage: the inputs of the CSV tables written there
 SPHINX_STAMP_FILE = ".sphinx-inputs"  # in the stage's _build: what its Sphinx environment was built from
 DERIVED_FOLDER = "derived"  # in the stage: the derived tables of the last build (derived.py)
@@ -64,13 +66,17 @@ def choose_buyer(deals, buyer: str | None) -> str:
 
 
 def notebook_parameters(root: Path, data_dir: Path, buyer: str, chosen: dict | None = None,
-                        only_buyer: bool = False) -> dict:
+                        only_buyer: bool = False, since: str = "") -> dict:
     """The parameters papermill injects, only those that differ from the notebooks' defaults, so
     the default run is the one stored in notebooks/. data_dir is relative to notebooks/ (the
     kernel's working folder), so executed notebooks hold no machine-specific path. `chosen` are
     the (checked) values of a parameter file. A one-buyer book (`only_buyer`) compares that buyer
-    alone; otherwise the comparison pages take every buyer in the data."""
+    alone; otherwise the comparison pages take every buyer in the data. `since` (the previous
+    edition, editions.previous_edition) goes as it is, or relative to notebooks/ if a folder."""
     parameters = dict(chosen or {})
+    if since:
+        parameters["since"] = (os.path.relpath(Path(since).resolve(), (root / "notebooks").resolve())
+                               if Path(since).is_dir() else since)
     if only_buyer:
         parameters["buyers"] = [buyer]
     if data_dir.resolve() != (root / DEFAULT_DATA).resolve():
@@ -112,24 +118,28 @@ def scenarios_digest(root: Path) -> str:
     return digests.files_digest([path]) if path.exists() else ""
 
 
-def reads_scenarios_file(notebook: Path) -> bool:
-    """Whether a notebook declares the scenarios_file parameter, as the comparison page does: its
-    outputs then depend on every scenario in the file."""
+def declared(notebook: Path) -> dict:
+    """The parameters a notebook declares."""
     import papermill
 
-    return "scenarios_file" in papermill.inspect_notebook(str(notebook))
+    return papermill.inspect_notebook(str(notebook))
 
 
-def chapter_jobs(root: Path, stage: Path, parameters: dict, digest: str,
+def chapter_jobs(root: Path, stage: Path, parameters: dict, digest: str, edition: str,
                  only: tuple[str, ...] = (), with_template: bool = False) -> list[execute.Job]:
     """One job per notebook in notebooks/ (or those named in `only`); the templates are pages
     only through scenario_jobs and buyer_jobs, but their stored outputs are refreshed like a chapter's. A
-    notebook that reads scenarios.yml is keyed on it too; the others are not, so editing one
-    scenario re-runs its page and the comparison only."""
-    with_scenarios = digest + scenarios_digest(root)
+    notebook that reads scenarios.yml (declares scenarios_file) is keyed on it too, and one that
+    compares with the previous edition (declares since) on that edition (`edition`,
+    editions.edition_key); the others are not, so editing one scenario re-runs its page and the
+    comparison only."""
+    def key(notebook: Path) -> str:
+        names = declared(notebook)
+        return (digest + (scenarios_digest(root) if "scenarios_file" in names else "")
+                + (edition if "since" in names else ""))
+
     return [
-        _job(notebook, stage / "notebooks" / notebook.name, parameters,
-             with_scenarios if reads_scenarios_file(notebook) else digest)
+        _job(notebook, stage / "notebooks" / notebook.name, parameters, key(notebook))
         for notebook in sorted((root / "notebooks").glob("*.ipynb"))
         if (not only or notebook.stem in only or notebook.name in only)
         and (with_template or notebook.name not in TEMPLATES)
@@ -324,11 +334,22 @@ def built_key(html: Path) -> str | None:
     return key_file.read_text().strip() if key_file.exists() else None
 
 
+def write_edition_section(stage: Path, data_dir: Path, since: str) -> None:
+    """The changelog's section on this edition (book/changelog.md includes it), rewritten only when
+    it changes, so that Sphinx reads the changelog again only then."""
+    compared = editions.compare(data_dir, since)
+    text = edition_pages.changelog_section(compared.label, compared.found, compared.changes)
+    target = stage / "book" / EDITION_SECTION
+    if not (target.exists() and target.read_text() == text):
+        target.write_text(text)
+
+
 def build(root: Path, data_dir: Path, buyer: str | None = None, params_file: Path | None = None,
-          say=print) -> Path:
-    """The whole pipeline; returns the path of the built book's front page."""
+          say=print, since: str = "") -> Path:
+    """The whole pipeline; returns the path of the built book's front page. `since` names the
+    previous edition of the data the book lists the changes since (editions.previous_edition)."""
     root, data_dir = root.resolve(), data_dir.resolve()
-    built_from = inputs.build_inputs_key(root, data_dir, buyer, params_file)  # before anything is read
+    built_from = inputs.build_inputs_key(root, data_dir, buyer, params_file, since)  # before anything is read
     chosen = scenarios.read_parameters(params_file) if params_file else {}
     build_dir = root / "_build"
     stage, html = build_dir / "stage", build_dir / "html"
@@ -341,18 +362,20 @@ def build(root: Path, data_dir: Path, buyer: str | None = None, params_file: Pat
         buyer = choose_buyer(data.deals, buyer)
 
         say(f"Executing notebooks with papermill (buyer: {buyer}) ...")
-        parameters = notebook_parameters(root, data_dir, buyer, chosen, only_buyer)
+        parameters = notebook_parameters(root, data_dir, buyer, chosen, only_buyer, since)
         digest = dependencies_digest(root, data_dir)
+        edition = editions.edition_key(data_dir, since)
         pages = scenario_jobs(root, stage, parameters, digest)
         buyer_pages = buyer_jobs(root, stage, parameters, data)
         stage_sources(root, stage)
+        write_edition_section(stage, data_dir, since)
         for_tables = {**chosen, "buyers": parameters["buyers"]} if only_buyer else chosen
         key_file, key = stage / TABLES_KEY_FILE, tables_key(root, buyer, for_tables, digest)
         tasks = []
         if not (key_file.exists() and key_file.read_text() == key):
             key_file.unlink(missing_ok=True)
             tasks = table_tasks(root, stage, data_dir, buyer, for_tables, pages, buyer_pages)
-        run_jobs(chapter_jobs(root, stage, parameters, digest) + pages + buyer_pages, root, say=say,
+        run_jobs(chapter_jobs(root, stage, parameters, digest, edition) + pages + buyer_pages, root, say=say,
                  tasks=tasks)
         key_file.write_text(key)
     drop_removed_pages(stage, pages + buyer_pages)
@@ -381,7 +404,9 @@ def refresh_stored_outputs(root: Path, only: tuple[str, ...] = (), say=print) ->
     with_outputs = root / "_build" / "refresh"
     parameters = notebook_parameters(root, root / DEFAULT_DATA, DEFAULT_BUYER)
     digest = dependencies_digest(root, root / DEFAULT_DATA)
-    run_jobs(chapter_jobs(root, with_outputs, parameters, digest, only, with_template=True), root, say=say)
+    edition = editions.edition_key(root / DEFAULT_DATA)
+    run_jobs(chapter_jobs(root, with_outputs, parameters, digest, edition, only, with_template=True), root,
+             say=say)
     for executed in sorted((with_outputs / "notebooks").glob("*.ipynb")):
         if only and executed.stem not in only and executed.name not in only:
             continue

@@ -52,6 +52,10 @@ def main(argv: list[str] | None = None) -> int:
                        "chapters analyse OpenAI in depth, or the buyer with the most deals)")
     build.add_argument("--params", type=Path, default=None,
                        help="a YAML file of parameter values (names as in the notebooks)")
+    build.add_argument("--since", default="",
+                       help="the previous edition of the data, whose changes the book lists: a data "
+                       "folder or a git revision (default: data/ before the last commit that "
+                       "changed its files, or the last commit if data/ has uncommitted changes)")
 
     refresh = commands.add_parser(
         "refresh-outputs", help="re-run notebooks/*.ipynb with default parameters, store outputs",
@@ -61,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from compute_deals.build import inputs
 
-    if args.command == "build" and inputs.up_to_date(Path.cwd(), args.data, args.buyer, args.params):
+    if args.command == "build" and inputs.up_to_date(Path.cwd(), args.data, args.buyer, args.params, args.since):
         print("The book is up to date: nothing it is built from has changed.")
         print(f"The book is at {Path.cwd() / '_build' / 'html' / 'index.html'}")
         return 0
@@ -126,7 +130,7 @@ def _run(args) -> int:
             for number, block in enumerate(overlaps.overlap_blocks(windows)):
                 tables.write_to(block, out, header=number == 0)
     elif args.command == "build":
-        book.build(Path.cwd(), args.data, args.buyer, args.params)
+        book.build(Path.cwd(), args.data, args.buyer, args.params, since=args.since)
     elif args.command == "refresh-outputs":
         book.refresh_stored_outputs(Path.cwd(), only=tuple(args.names))
     return 0

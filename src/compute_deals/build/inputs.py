@@ -28,15 +28,20 @@ def current_commit(root: Path) -> str:
     return commit + (" with uncommitted changes" if git("status", "--porcelain") else "")
 
 
-def build_inputs_key(root: Path, data_dir: Path, buyer: str | None, params_file: Path | None) -> str:
+def build_inputs_key(root: Path, data_dir: Path, buyer: str | None, params_file: Path | None,
+                     since: str = "") -> str:
     """A hash of every input of a build; the data folder's place counts too (the notebooks are
-    given its path relative to notebooks/)."""
+    given its path relative to notebooks/), and the previous edition: a folder by its files, a git
+    revision by its name (the commit counts already)."""
     files = [path for path in (data_dir, PACKAGE, *(root / name for name in FROM_FILES)) if path.exists()]
     params = files_digest([params_file]) if params_file and params_file.exists() else str(params_file)
+    previous = files_digest([Path(since)]) if since and Path(since).is_dir() else since
     return inputs_hash_of([files_digest(files), str(data_dir.resolve()), buyer, params,
-                           current_commit(root)])
+                           current_commit(root), previous])
 
 
-def up_to_date(root: Path, data_dir: Path, buyer: str | None, params_file: Path | None) -> bool:
+def up_to_date(root: Path, data_dir: Path, buyer: str | None, params_file: Path | None,
+               since: str = "") -> bool:
     key_file = root / "_build" / "html" / KEY_FILE
-    return key_file.exists() and key_file.read_text() == build_inputs_key(root, data_dir, buyer, params_file)
+    return key_file.exists() and key_file.read_text() == build_inputs_key(root, data_dir, buyer, params_file,
+                                                                          since)
