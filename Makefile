@@ -10,6 +10,7 @@ DATA ?= data
 BUYER ?=
 PARAMS ?=
 SINCE ?=
+BASE_URL ?=
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
 .PHONY: help venv book outputs test bench chromium clean
@@ -26,7 +27,7 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	touch $@
 
 book: venv  ## validate DATA (default data/), run the notebooks with papermill, build _build/html
-	$(BIN)/python -m compute_deals build --data "$(DATA)" $(if $(BUYER),--buyer "$(BUYER)") $(if $(PARAMS),--params "$(PARAMS)") $(if $(SINCE),--since "$(SINCE)")
+	$(BIN)/python -m compute_deals build --data "$(DATA)" $(if $(BUYER),--buyer "$(BUYER)") $(if $(PARAMS),--params "$(PARAMS)") $(if $(SINCE),--since "$(SINCE)") $(if $(BASE_URL),--base-url "$(BASE_URL)")
 
 outputs: venv  ## re-run notebooks/*.ipynb with default parameters and store the outputs nbval checks
 	$(BIN)/python -m compute_deals refresh-outputs

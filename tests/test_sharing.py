@@ -56,3 +56,17 @@ def test_the_sitemap_lists_every_page_under_the_published_address():
     listed = {loc.text for loc in root.iter(f"{SITEMAP}loc")}
     expected = {BASE_URL + p.relative_to(BOOK).as_posix() for p in content_pages()}
     assert expected <= listed, f"missing from the sitemap: {sorted(expected - listed)}"
+
+
+def test_a_book_published_elsewhere_is_built_with_that_address(tmp_path):
+    """make book BASE_URL=... (the publishing workflow) sets html.baseurl in the stage's
+    configuration only; without it the configuration is staged as it is."""
+    from compute_deals.build import book
+
+    (tmp_path / "_config.yml").write_text((ROOT / "_config.yml").read_text())
+    book.publish_at(tmp_path, "")
+    assert (tmp_path / "_config.yml").read_text() == (ROOT / "_config.yml").read_text()
+    book.publish_at(tmp_path, "https://someone.github.io/compute-deals")
+    staged = yaml.safe_load((tmp_path / "_config.yml").read_text())
+    assert staged["html"]["baseurl"] == "https://someone.github.io/compute-deals/"
+    assert staged["sphinx"] == yaml.safe_load((ROOT / "_config.yml").read_text())["sphinx"]

@@ -108,6 +108,17 @@ def stage_sources(root: Path, stage: Path) -> None:
             shutil.copy2(source, target)
 
 
+def publish_at(stage: Path, base_url: str) -> None:
+    """The address the book is published at (html.baseurl: its sitemap and sharing previews), in
+    the stage's copy of _config.yml when one is given (the publishing workflow knows it)."""
+    if not base_url:
+        return
+    config_file = stage / "_config.yml"
+    config = yaml.safe_load(config_file.read_text())
+    config.setdefault("html", {})["baseurl"] = base_url.rstrip("/") + "/"
+    config_file.write_text(yaml.safe_dump(config, sort_keys=False))
+
+
 def _job(notebook: Path, output: Path, parameters: dict, digest: str, title: str | None = None):
     own = execute.own_parameters(notebook, parameters)
     return execute.Job(notebook, output, own, execute.inputs_hash(notebook, own, digest), title)
@@ -345,11 +356,12 @@ def write_edition_section(stage: Path, data_dir: Path, since: str) -> None:
 
 
 def build(root: Path, data_dir: Path, buyer: str | None = None, params_file: Path | None = None,
-          say=print, since: str = "") -> Path:
+          say=print, since: str = "", base_url: str = "") -> Path:
     """The whole pipeline; returns the path of the built book's front page. `since` names the
-    previous edition of the data the book lists the changes since (editions.previous_edition)."""
+    previous edition of the data the book lists the changes since (editions.previous_edition);
+    `base_url`, where the book is published, if not at _config.yml's html.baseurl."""
     root, data_dir = root.resolve(), data_dir.resolve()
-    built_from = inputs.build_inputs_key(root, data_dir, buyer, params_file, since)  # before anything is read
+    built_from = inputs.build_inputs_key(root, data_dir, buyer, params_file, since, base_url)  # before anything is read
     chosen = scenarios.read_parameters(params_file) if params_file else {}
     build_dir = root / "_build"
     stage, html = build_dir / "stage", build_dir / "html"
@@ -368,6 +380,7 @@ def build(root: Path, data_dir: Path, buyer: str | None = None, params_file: Pat
         pages = scenario_jobs(root, stage, parameters, digest)
         buyer_pages = buyer_jobs(root, stage, parameters, data)
         stage_sources(root, stage)
+        publish_at(stage, base_url)
         write_edition_section(stage, data_dir, since)
         for_tables = {**chosen, "buyers": parameters["buyers"]} if only_buyer else chosen
         key_file, key = stage / TABLES_KEY_FILE, tables_key(root, buyer, for_tables, digest)

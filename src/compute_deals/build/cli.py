@@ -56,6 +56,9 @@ def main(argv: list[str] | None = None) -> int:
                        help="the previous edition of the data, whose changes the book lists: a data "
                        "folder or a git revision (default: data/ before the last commit that "
                        "changed its files, or the last commit if data/ has uncommitted changes)")
+    build.add_argument("--base-url", default="",
+                       help="where the book is published, for its sitemap and sharing previews "
+                       "(default: html.baseurl in _config.yml)")
 
     refresh = commands.add_parser(
         "refresh-outputs", help="re-run notebooks/*.ipynb with default parameters, store outputs",
@@ -65,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from compute_deals.build import inputs
 
-    if args.command == "build" and inputs.up_to_date(Path.cwd(), args.data, args.buyer, args.params, args.since):
+    if args.command == "build" and inputs.up_to_date(Path.cwd(), args.data, args.buyer, args.params,
+                                                     args.since, args.base_url):
         print("The book is up to date: nothing it is built from has changed.")
         print(f"The book is at {Path.cwd() / '_build' / 'html' / 'index.html'}")
         return 0
@@ -130,7 +134,8 @@ def _run(args) -> int:
             for number, block in enumerate(overlaps.overlap_blocks(windows)):
                 tables.write_to(block, out, header=number == 0)
     elif args.command == "build":
-        book.build(Path.cwd(), args.data, args.buyer, args.params, since=args.since)
+        book.build(Path.cwd(), args.data, args.buyer, args.params, since=args.since,
+                   base_url=args.base_url)
     elif args.command == "refresh-outputs":
         book.refresh_stored_outputs(Path.cwd(), only=tuple(args.names))
     return 0

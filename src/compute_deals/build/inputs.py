@@ -29,7 +29,7 @@ def current_commit(root: Path) -> str:
 
 
 def build_inputs_key(root: Path, data_dir: Path, buyer: str | None, params_file: Path | None,
-                     since: str = "") -> str:
+                     since: str = "", base_url: str = "") -> str:
     """A hash of every input of a build; the data folder's place counts too (the notebooks are
     given its path relative to notebooks/), and the previous edition: a folder by its files, a git
     revision by its name (the commit counts already)."""
@@ -37,11 +37,11 @@ def build_inputs_key(root: Path, data_dir: Path, buyer: str | None, params_file:
     params = files_digest([params_file]) if params_file and params_file.exists() else str(params_file)
     previous = files_digest([Path(since)]) if since and Path(since).is_dir() else since
     return inputs_hash_of([files_digest(files), str(data_dir.resolve()), buyer, params,
-                           current_commit(root), previous])
+                           current_commit(root), previous, base_url])
 
 
 def up_to_date(root: Path, data_dir: Path, buyer: str | None, params_file: Path | None,
-               since: str = "") -> bool:
+               since: str = "", base_url: str = "") -> bool:
     key_file = root / "_build" / "html" / KEY_FILE
-    return key_file.exists() and key_file.read_text() == build_inputs_key(root, data_dir, buyer, params_file,
-                                                                          since)
+    return key_file.exists() and key_file.read_text() == build_inputs_key(
+        root, data_dir, buyer, params_file, since, base_url)
