@@ -13,7 +13,7 @@ SINCE ?=
 BASE_URL ?=
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: help venv book outputs test bench chromium clean
+.PHONY: help venv book pdf outputs test bench chromium clean
 
 help:  ## list the targets
 	@awk -F ':.*## ' '/^[a-z-]+:.*## / {printf "  make %-9s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -28,6 +28,9 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 
 book: venv  ## validate DATA (default data/), run the notebooks with papermill, build _build/html
 	$(BIN)/python -m compute_deals build --data "$(DATA)" $(if $(BUYER),--buyer "$(BUYER)") $(if $(PARAMS),--params "$(PARAMS)") $(if $(SINCE),--since "$(SINCE)") $(if $(BASE_URL),--base-url "$(BASE_URL)")
+
+pdf: book chromium  ## print the book into one PDF (_build/compute-deals.pdf): contents, page numbers, charts as drawn
+	$(BIN)/python -m compute_deals pdf
 
 outputs: venv  ## re-run notebooks/*.ipynb with default parameters and store the outputs nbval checks
 	$(BIN)/python -m compute_deals refresh-outputs

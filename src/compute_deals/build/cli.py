@@ -1,4 +1,4 @@
-"""Command line: python -m compute_deals {validate,tables,overlaps,build,refresh-outputs} --help."""
+"""Command line: python -m compute_deals {validate,tables,overlaps,build,pdf,refresh-outputs} --help."""
 
 from __future__ import annotations
 
@@ -59,6 +59,12 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--base-url", default="",
                        help="where the book is published, for its sitemap and sharing previews "
                        "(default: html.baseurl in _config.yml)")
+
+    printed = commands.add_parser(
+        "pdf", help="print the built book (_build/html) into one PDF with chromium: every page, "
+        "charts as drawn, a table of contents, page numbers and bookmarks")
+    printed.add_argument("--out", type=Path, default=Path("_build") / "compute-deals.pdf",
+                         help="the PDF to write (default: _build/compute-deals.pdf)")
 
     refresh = commands.add_parser(
         "refresh-outputs", help="re-run notebooks/*.ipynb with default parameters, store outputs",
@@ -136,6 +142,13 @@ def _run(args) -> int:
     elif args.command == "build":
         book.build(Path.cwd(), args.data, args.buyer, args.params, since=args.since,
                    base_url=args.base_url)
+    elif args.command == "pdf":
+        from compute_deals.build import pdf  # Playwright and pypdf: only for this command
+
+        built = Path.cwd() / "_build" / "html"
+        if not (built / "index.html").exists():
+            raise book.BuildFailed(f"no book in {built}: build it first (make book; make pdf does both)")
+        pdf.write_pdf(built, args.out)
     elif args.command == "refresh-outputs":
         book.refresh_stored_outputs(Path.cwd(), only=tuple(args.names))
     return 0
