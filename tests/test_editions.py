@@ -214,7 +214,9 @@ def built_since(tmp_path_factory):
     book.build(root, new, since=str(old), say=lambda _: None)
     html = root / "_build" / "html"
     return ((html / "notebooks" / "whats_changed.html").read_text(),
-            (html / "book" / "changelog.html").read_text())
+            (html / "book" / "changelog.html").read_text(),
+            pd.read_csv(html / "notebooks" / "tables" / pages.CHANGES_CSV, keep_default_na=False),
+            editions.changes(old, new))
 
 
 def text_of(page: str) -> str:
@@ -222,7 +224,7 @@ def text_of(page: str) -> str:
 
 
 def test_the_built_page_lists_every_kind_of_change(built_since):
-    page, _ = built_since
+    page, *_ = built_since
     text = text_of(page)
     assert "the data folder old" in text
     assert "1 deal added, 1 removed and 1 revised; 3 records of other files changed" in text
@@ -238,8 +240,24 @@ def test_the_built_page_lists_every_kind_of_change(built_since):
 
 
 def test_the_built_changelog_has_the_section_on_this_edition(built_since):
-    _, changelog = built_since
+    _, changelog, *_ = built_since
     text = text_of(changelog)
     assert "This edition" in text and "Compared with the data folder old" in text
     assert "Deals added: acme-neo-2026." in text and "Deals removed: acme-talks-2024." in text
     assert 'href="../notebooks/whats_changed.html"' in changelog
+
+
+def test_every_change_is_in_the_csv_beside_the_page(built_since):
+    *_, written, found = built_since
+    assert list(written.columns) == list(found.columns)
+    assert written[["file", "record", "change", "column", "old", "new"]].astype(str).values.tolist() == \
+        found[["file", "record", "change", "column", "old", "new"]].astype(str).values.tolist()
+    added = written[written["record"] == "acme-neo-2026"].iloc[0]
+    assert '"counterparty": "Nimbus Neo"' in added["values"]
+
+
+def test_a_long_list_of_changes_points_to_the_csv():
+    many = pd.DataFrame({"Record": [f"r{n}" for n in range(present.MAX_TABLE_ROWS + 1)]})
+    shown = pages.table_or_sentence(many, "none").data
+    assert f'href="tables/{pages.CHANGES_CSV}"' in shown
+    assert pages.table_or_sentence(many.head(0), "No record.").data == "<p>No record.</p>"

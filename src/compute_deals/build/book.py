@@ -7,6 +7,7 @@ any step leaves the previous _build/html as it was.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -345,14 +346,22 @@ def built_key(html: Path) -> str | None:
     return key_file.read_text().strip() if key_file.exists() else None
 
 
-def write_edition_section(stage: Path, data_dir: Path, since: str) -> None:
-    """The changelog's section on this edition (book/changelog.md includes it), rewritten only when
-    it changes, so that Sphinx reads the changelog again only then."""
+def write_edition_files(stage: Path, data_dir: Path, since: str) -> None:
+    """What changed since the previous edition: the changelog's section (book/changelog.md
+    includes it) and the CSV of every change (the page's tables show a hundred rows at most), each
+    rewritten only when it changes, so that Sphinx reads the changelog again only then."""
     compared = editions.compare(data_dir, since)
-    text = edition_pages.changelog_section(compared.label, compared.found, compared.changes)
-    target = stage / "book" / EDITION_SECTION
-    if not (target.exists() and target.read_text() == text):
-        target.write_text(text)
+    section = edition_pages.changelog_section(compared.label, compared.found, compared.changes)
+    _write_if_changed(stage / "book" / EDITION_SECTION, section)
+    csv = io.StringIO()
+    tables.write_to(edition_pages.changes_table(compared.changes), csv)
+    _write_if_changed(stage / "notebooks" / TABLES_FOLDER / edition_pages.CHANGES_CSV, csv.getvalue())
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    if not (path.exists() and path.read_text() == text):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
 
 
 def build(root: Path, data_dir: Path, buyer: str | None = None, params_file: Path | None = None,
@@ -381,13 +390,13 @@ def build(root: Path, data_dir: Path, buyer: str | None = None, params_file: Pat
         buyer_pages = buyer_jobs(root, stage, parameters, data)
         stage_sources(root, stage)
         publish_at(stage, base_url)
-        write_edition_section(stage, data_dir, since)
         for_tables = {**chosen, "buyers": parameters["buyers"]} if only_buyer else chosen
         key_file, key = stage / TABLES_KEY_FILE, tables_key(root, buyer, for_tables, digest)
         tasks = []
         if not (key_file.exists() and key_file.read_text() == key):
             key_file.unlink(missing_ok=True)
             tasks = table_tasks(root, stage, data_dir, buyer, for_tables, pages, buyer_pages)
+        write_edition_files(stage, data_dir, since)  # after table_tasks, which empties the folders
         run_jobs(chapter_jobs(root, stage, parameters, digest, edition) + pages + buyer_pages, root, say=say,
                  tasks=tasks)
         key_file.write_text(key)

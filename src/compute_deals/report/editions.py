@@ -4,6 +4,7 @@ sentences (notebooks/whats_changed.ipynb) and the changelog's section (build/boo
 from __future__ import annotations
 
 import html
+import json
 
 import pandas as pd
 from IPython.display import HTML
@@ -17,6 +18,7 @@ from compute_deals.report.html_names import escape_markdown
 
 LONG_TEXT = 160  # characters: a longer value (a note, a wording) is folded in the page's table
 PAGE = "whats_changed"  # the page in notebooks/ (a chapter of the book)
+CHANGES_CSV = "edition_changes.csv"  # every change, beside the page (build/book.py writes it)
 
 
 def shown(column: str, value: str) -> str:
@@ -100,10 +102,17 @@ def _folded(text: str, summary: str):
     return present.Markup(f"<details><summary>{summary}</summary>{html.escape(text)}</details>")
 
 
+def changes_table(changes: pd.DataFrame) -> pd.DataFrame:
+    """Every change as the CSV download has it: what a record added or removed says as JSON."""
+    return changes.assign(values=changes["values"].map(
+        lambda values: json.dumps(values, ensure_ascii=False) if values else ""))
+
+
 def table_or_sentence(frame: pd.DataFrame, none: str):
-    """A page table, or the sentence saying there is nothing to list (if any)."""
+    """A page table (past a hundred rows, the rest in the CSV of every change), or the sentence
+    saying there is nothing to list (if any)."""
     if len(frame):
-        return present.html_table(frame)
+        return present.html_table(frame, csv=CHANGES_CSV)
     return HTML(f"<p>{html.escape(none)}</p>" if none else "")
 
 
