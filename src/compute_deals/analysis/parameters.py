@@ -46,6 +46,10 @@ COMMON = (
         "the question is what the buyer has lined up; cancelled deals do not. Superseded rows are "
         "shown apart and never added to totals: the row that replaced them restates their figures.",
     ),
+    Parameter("since", "", "folder or git revision",
+              "the previous edition of the data the what-changed page compares with: a data folder "
+              "(relative to notebooks/) or a git revision; empty for data/ before the last commit "
+              "that changed its files (make book SINCE=... sets it)"),
 )
 
 
