@@ -228,3 +228,50 @@ def test_a_row_of_another_buyer_leaves_a_buyer_page_as_it_is(tmp_path):
     assert any("other-ai/index.ipynb done in" in m for m in messages)
     assert acme_page.stat().st_mtime_ns == before
     assert "$3.0B" in (root / "_build/html/buyers/other-ai/index.html").read_text()
+
+
+def test_a_second_build_in_the_same_checkout_says_one_is_running(built):
+    """Two builds never write the same stage: the second stops at once, saying why."""
+    from compute_deals.build.lock import one_build_at_a_time
+
+    root, data_dir, _ = built
+    with one_build_at_a_time(root, "a build started by the test"):
+        result = subprocess.run([sys.executable, "-m", "compute_deals", "build", "--data", str(data_dir)],
+                                cwd=root, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 3, result.stderr
+    assert result.stderr.startswith("a build is already running in this checkout "
+                                    "(a build started by the test, process ")
+    assert not (root / "_build" / "build.lock.holder").exists()  # released with the block
+
+
+def test_ctrl_c_stops_a_build_in_one_line_with_its_kernels_and_keeps_the_book(built, tmp_path):
+    """SIGINT to the build's process group, as a terminal's Ctrl-C sends it, while its kernels run
+    notebooks: one line on stderr, every process it started gone, the previous book unchanged."""
+    import os
+    import signal
+    import time
+
+    import psutil
+
+    root, _, _ = built
+    before = tree_digest(root / "_build/html")
+    changed = write_dataset(tmp_path / "acme", [*acme_deals(), deal(deal_id="acme-more-2026")], acme_sources())
+    build = subprocess.Popen([sys.executable, "-m", "compute_deals", "build", "--data", str(changed)],
+                             cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             start_new_session=True)
+    started = psutil.Process(build.pid)
+    deadline = time.monotonic() + 120
+    while not any("ipykernel" in " ".join(p.cmdline()) for p in started.children(recursive=True)):
+        assert time.monotonic() < deadline and build.poll() is None, "no kernel was started"
+        time.sleep(0.2)
+    time.sleep(2)  # the kernels are running notebooks
+    descendants = started.children(recursive=True)
+    os.killpg(build.pid, signal.SIGINT)
+    _, stderr = build.communicate(timeout=120)
+    time.sleep(1)
+    left = [p for p in descendants if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+
+    assert build.returncode == 130
+    assert stderr.strip().splitlines() == ["Stopped (Ctrl-C); the previous book, if any, is unchanged."]
+    assert not left, f"processes left running: {[p.cmdline() for p in left]}"
+    assert tree_digest(root / "_build/html") == before

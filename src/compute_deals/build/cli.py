@@ -72,6 +72,30 @@ def main(argv: list[str] | None = None) -> int:
     refresh.add_argument("names", nargs="*", help="only these notebooks (e.g. sources)")
 
     args = parser.parse_args(argv)
+    if args.command not in LOCKED:
+        return _checked(args)
+    from compute_deals.build.lock import BuildRunning, one_build_at_a_time
+
+    try:
+        with one_build_at_a_time(Path.cwd(), f"python -m compute_deals {args.command}"):
+            return _checked(args)
+    except BuildRunning as err:
+        print(err, file=sys.stderr)
+        return 3
+    except KeyboardInterrupt:  # Ctrl-C
+        from compute_deals.build.execute import stop_descendants
+
+        stop_descendants()  # workers, kernels, Sphinx, the browser: whatever was running
+        print("Stopped (Ctrl-C); the previous book, if any, is unchanged.", file=sys.stderr)
+        return 130
+
+
+# The commands that write _build/ (the stage, the book, the stored outputs) or print the book.
+LOCKED = ("build", "refresh-outputs", "pdf")
+
+
+def _checked(args) -> int:
+    """Run a command; a problem with the data or the build is reported in a few lines."""
     from compute_deals.build import inputs
 
     if args.command == "build" and inputs.up_to_date(Path.cwd(), args.data, args.buyer, args.params,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing.util import Finalize
@@ -107,10 +108,23 @@ def retitle(nb, title: str) -> None:
     cell.source = "\n".join([f"# {escape_markdown(title)}", *rest])
 
 
+def stop_descendants() -> None:
+    """Kill every process this one started, and theirs: the workers and their kernels."""
+    import psutil
+
+    for process in psutil.Process().children(recursive=True):
+        try:
+            process.kill()
+        except psutil.NoSuchProcess:
+            pass
+
+
 def start_worker_kernel() -> None:
     """Process-pool initializer: a kernel manager for this worker, whose kernel the first notebook
-    starts and later ones reuse; shut down when the worker exits."""
+    starts and later ones reuse; shut down when the worker exits. Ctrl-C is the main process's to
+    handle (it stops the workers): a worker that took it would print its own traceback."""
     global _worker_kernel
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_core.utils import run_sync
 
@@ -194,17 +208,24 @@ def execute_all(jobs: list[Job], cwd: Path, say=print, tasks=()) -> None:
     if jobs:
         say(f"  {len(jobs)} to execute, {workers} at a time: {', '.join(page_name(job) for job in jobs)}")
     with ProcessPoolExecutor(max_workers=workers, initializer=start_worker_kernel) as pool:
-        written = [pool.submit(task) for task in tasks]  # the pool takes work in the order given
-        futures = {pool.submit(execute, job, cwd): job for job in jobs}
-        for done, future in enumerate(as_completed(futures), start=1):
-            job = futures[future]
-            try:
-                seconds = future.result()
-                say(f"  [{done}/{len(jobs)}] {page_name(job)} done in {seconds:.1f} s")
-            except NotebookFailed as err:
-                failures.append(str(err))
-                say(f"  [{done}/{len(jobs)}] {page_name(job)} FAILED")
-        for task in written:
-            task.result()  # a table that failed raises here
+        try:
+            written = [pool.submit(task) for task in tasks]  # the pool takes work in the order given
+            futures = {pool.submit(execute, job, cwd): job for job in jobs}
+            for done, future in enumerate(as_completed(futures), start=1):
+                job = futures[future]
+                try:
+                    seconds = future.result()
+                    say(f"  [{done}/{len(jobs)}] {page_name(job)} done in {seconds:.1f} s")
+                except NotebookFailed as err:
+                    failures.append(str(err))
+                    say(f"  [{done}/{len(jobs)}] {page_name(job)} FAILED")
+            for task in written:
+                task.result()  # a table that failed raises here
+        except KeyboardInterrupt:
+            # Leaving the block waits for the workers, which ignore Ctrl-C and would finish their
+            # notebooks first: stop them, and the kernels they started, now.
+            pool.shutdown(wait=False, cancel_futures=True)
+            stop_descendants()
+            raise
     if failures:
         raise NotebookFailed("\n".join(failures))
