@@ -256,9 +256,12 @@ def test_ctrl_c_stops_a_build_in_one_line_with_its_kernels_and_keeps_the_book(bu
     root, _, _ = built
     before = tree_digest(root / "_build/html")
     changed = write_dataset(tmp_path / "acme", [*acme_deals(), deal(deal_id="acme-more-2026")], acme_sources())
+    # Ctrl-C reaches a command a person runs in a terminal: SIGINT at its default, whatever this
+    # run inherited (a shell ignores it in what it starts in the background, as CI may).
     build = subprocess.Popen([sys.executable, "-m", "compute_deals", "build", "--data", str(changed)],
                              cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                             start_new_session=True)
+                             start_new_session=True,
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     started = psutil.Process(build.pid)
     deadline = time.monotonic() + 120
     while not any("ipykernel" in " ".join(p.cmdline()) for p in started.children(recursive=True)):
