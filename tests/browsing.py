@@ -6,13 +6,10 @@ from __future__ import annotations
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlparse
 
-CHROMIUM = "/usr/bin/chromium"
-# Flags for a root user in a sandbox with no network (see the machine notes in the README).
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-LOOPBACK = {"localhost", "127.0.0.1", "::1"}
+# The browser, its flags and what counts as local are the PDF printer's own.
+from compute_deals.build.pdf import CHROMIUM, CHROMIUM_ARGS, is_local
+
 # Console errors that every Jupyter Book 1 page prints and that do not affect it:
 ALLOWED_CONSOLE_ERRORS = (
     # pydata-sphinx-theme reads a theme mode from localStorage, which file:// pages lack.
@@ -31,11 +28,6 @@ def chromium():
             yield browser
         finally:
             browser.close()
-
-
-def is_local(url: str) -> bool:
-    parsed = urlparse(url)
-    return parsed.scheme in {"file", "data", "blob"} or parsed.hostname in LOOPBACK
 
 
 @dataclass

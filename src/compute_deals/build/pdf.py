@@ -34,7 +34,7 @@ from pypdf import PdfReader, PdfWriter
 from compute_deals.build.book import BuildFailed
 
 CHROMIUM = "/usr/bin/chromium"
-# Flags for a root user in a sandbox with no network, as the browser test uses (tests/browsing.py).
+# Flags for a root user in a sandbox with no network; the browser tests use these too.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 LOCAL_SCHEMES = {"file", "data", "blob"}
