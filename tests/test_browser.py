@@ -186,11 +186,16 @@ def test_a_column_of_figures_sorts_by_the_number_not_the_text(browser):
     value = [headings.nth(i).inner_text() for i in range(headings.count())].index("Value (USD)")
     orders = f"() => [...document.querySelectorAll('.dt-container tbody td:nth-child({value + 1})')]" \
              ".map(td => td.dataset.order).filter(o => o !== '').map(Number)"
-    button = headings.nth(value).locator(".dtcc-button_order")
-    button.click()
-    ascending = page.evaluate(orders)
-    button.click()
-    descending = page.evaluate(orders)
+    heading, button = headings.nth(value), headings.nth(value).locator(".dtcc-button_order")
+
+    def sort_and_read(direction: str) -> list[float]:
+        # DataTables redraws after the click; the heading's class says when it has sorted.
+        button.click()
+        heading.and_(page.locator(f".dt-ordering-{direction}")).wait_for(timeout=10_000)
+        return page.evaluate(orders)
+
+    ascending = sort_and_read("asc")
+    descending = sort_and_read("desc")
     page.close()
     assert len(ascending) > 5
     assert ascending == sorted(ascending) and descending == sorted(ascending, reverse=True)
