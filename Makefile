@@ -13,7 +13,7 @@ SINCE ?=
 BASE_URL ?=
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: help venv book pdf outputs test bench chromium clean
+.PHONY: help venv book pdf outputs lab test bench chromium clean
 
 help:  ## list the targets
 	@awk -F ':.*## ' '/^[a-z-]+:.*## / {printf "  make %-9s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -34,6 +34,9 @@ pdf: book chromium  ## print the book into one PDF (_build/compute-deals.pdf): c
 
 outputs: venv  ## re-run notebooks/*.ipynb with default parameters and store the outputs nbval checks
 	$(BIN)/python -m compute_deals refresh-outputs
+
+lab: venv  ## open JupyterLab on notebooks/ (loopback; prints the address): edit a parameters cell, run all
+	$(BIN)/python -m compute_deals lab
 
 test: venv chromium  ## build the book, then pytest: package tests, strict nbval, browser test
 	$(MAKE) --no-print-directory book

@@ -1,4 +1,4 @@
-"""Opening built pages in Debian's chromium (Playwright), offline: every request that is not
+"""Opening built pages (or JupyterLab) in Debian's chromium (Playwright), offline: every request that is not
 file:// or loopback is blocked and recorded, and so are console errors and dialogs."""
 
 from __future__ import annotations
@@ -41,8 +41,8 @@ class Visit:
         return [e for e in self.errors if not any(a in e for a in ALLOWED_CONSOLE_ERRORS)]
 
 
-def visit(browser, path: Path, width: int = 1280, height: int = 900) -> Visit:
-    """Open a page; the caller closes visit.page."""
+def visit(browser, path: Path | str, width: int = 1280, height: int = 900) -> Visit:
+    """Open a page (a file, or a loopback address); the caller closes visit.page."""
     page = browser.new_page(viewport={"width": width, "height": height})
     seen = Visit(page)
 
@@ -61,7 +61,7 @@ def visit(browser, path: Path, width: int = 1280, height: int = 900) -> Visit:
     page.on("console", lambda msg: seen.errors.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: seen.errors.append(str(exc)))
     page.on("dialog", on_dialog)
-    page.goto(path.as_uri(), wait_until="load")
+    page.goto(path.as_uri() if isinstance(path, Path) else path, wait_until="load")
     return seen
 
 

@@ -138,6 +138,38 @@ def test_pages_fit_desktop_and_phone_screens(browser, page_name, width):
     assert overflow <= 1, f"{page_name} is {overflow}px wider than a {width}px screen"
 
 
+# The text of each chart that does not fit it: a legend's entry or title, the chart's title or
+# subtitle, an axis title (none may be shortened with "…" either), or an axis label, out of the
+# chart's box. A label of a row may be shortened on a phone (label_limit): its tooltip and the
+# table have it whole.
+CUT_TEXT = """() => [...document.querySelectorAll('.cd-chart')].flatMap(chart => {
+  const svg = chart.querySelector('svg.marks');
+  const box = chart.getBoundingClientRect(), frame = svg.getBoundingClientRect();
+  const left = Math.max(box.left, frame.left) - 1, right = Math.min(box.right, frame.right) + 1;
+  const kinds = {'g.role-legend': 'legend', 'g.role-title': 'title', 'g.role-axis-title': 'axis title',
+                 'g.role-axis-label': 'axis label'};
+  return Object.entries(kinds).flatMap(([group, kind]) =>
+    [...svg.querySelectorAll(group + ' text')].filter(t => {
+      const b = t.getBoundingClientRect();
+      const out = b.left < left || b.right > right || b.top < frame.top - 1 || b.bottom > frame.bottom + 1;
+      return t.textContent && b.width > 0 && (out || (kind !== 'axis label' && t.textContent.endsWith('\u2026')));
+    }).map(t => `${kind}: ${t.textContent}`));
+})"""
+
+
+@pytest.mark.parametrize("width", [1280, 390], ids=["desktop", "phone"])
+@pytest.mark.parametrize("page_path", chart_pages(), ids=lambda p: str(p.relative_to(BOOK)))
+def test_every_legend_title_and_label_fits_its_chart(browser, page_path: Path, width: int):
+    seen = visit(browser, page_path, width=width)
+    page = seen.page
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.cd-chart')].every(e => e.querySelector('svg.marks'))",
+        timeout=20_000)
+    cut = page.evaluate(CUT_TEXT)
+    page.close()
+    assert not cut, f"text cut off at {width}px: {cut}"
+
+
 ROWS = "t => [...t.querySelectorAll('tbody tr')].map(r => r.textContent)"
 
 

@@ -1,5 +1,7 @@
 """The chart renderer: deterministic ids, offline embedding, data that cannot break the page."""
 
+import re
+
 import altair as alt
 import pandas as pd
 import pytest
@@ -47,7 +49,7 @@ def test_the_timeline_has_a_row_per_deal_and_every_vendor_in_the_data(timeline):
     rows = next(rows for rows in spec["datasets"].values() if "deal_id" in rows[0])
     assert [row["deal_id"] for row in rows] == list(timeline["deal_id"])
     assert {row["vendor"] for row in rows} == {"Nvidia", "Quartz", "Not reported"}
-    assert spec["title"]["text"].startswith("When Acme AI's compute deals")
+    assert " ".join(spec["title"]["text"]).startswith("When Acme AI's compute deals")
 
 
 def test_the_bundle_defines_vega_embed_inside_a_function_scope():
@@ -86,3 +88,50 @@ def test_bars_on_a_list_of_quarters_are_lighter_from_the_first_projected_one():
     assert opacity["field"] == "period"
     assert dict(zip(opacity["scale"]["domain"], opacity["scale"]["range"])) == {
         charts.TO_DATE: 1.0, charts.PROJECTED: 0.4}
+
+
+def gradient_chart(**config) -> dict:
+    """A chart in the book's frame whose colour legend is a gradient: Vega numbers gradients with
+    a process-wide counter."""
+    frame = pd.DataFrame({"x": ["a", "b"], "y": ["c", "d"], "mw": [1.0, 2.0]})
+    chart = alt.Chart(frame).mark_rect().encode(x="x", y="y", color="mw:Q")
+    spec = charts.finished(chart, "Acme <filings>", "x.csv", "Title", ["Subtitle"], "Two cells",
+                           height=100).to_dict()
+    return {**spec, "config": {**spec.get("config", {}), **config}}
+
+
+def svg_size(svg: str) -> tuple[float, float]:
+    head = svg.split(">", 1)[0]
+    return float(re.search(r' width="([\d.]+)"', head)[1]), float(re.search(r' height="([\d.]+)"', head)[1])
+
+
+def test_a_static_chart_is_the_same_whatever_was_drawn_before():
+    first = charts.static_svg(gradient_chart())
+    charts.static_svg(gradient_chart())  # moves Vega's gradient counter on
+    assert charts.static_svg(gradient_chart()) == first
+    assert 'id="gradient_0"' in first
+
+
+def test_a_static_chart_has_the_books_width_and_its_legend_under_the_plot():
+    width, height = svg_size(charts.static_svg(gradient_chart()))
+    assert width == charts.STATIC_WIDTH_PX
+    # vegaEmbed's config (EMBED_OPTIONS) puts legends under the plot; the spec's own config wins.
+    assert height > svg_size(charts.static_svg(gradient_chart(legend={"orient": "right"})))[1]
+
+
+def test_a_notebook_shows_a_chart_as_an_image_with_its_text_alternative_and_source():
+    html = charts.static_html(gradient_chart())
+    assert html.startswith('<img class="cd-static-chart" alt="Two cells"')
+    assert 'src="data:image/svg+xml;base64,' in html
+    assert '<p class="cd-source">Source: Acme &lt;filings&gt;</p>' in html
+
+
+def test_titles_and_subtitles_are_wrapped_to_a_phones_width_without_losing_a_word():
+    title = "What a megawatt costs in each buyer's priced deals, against published all-in costs"
+    subtitle = ["Dots: deals whose value is a price and that report a capacity (value ÷ capacity).", "Short."]
+    spec = charts.finished(alt.Chart(pd.DataFrame({"x": [1]})).mark_point(), "s", "t.csv", title,
+                           subtitle, "d").to_dict()["title"]
+    assert " ".join(spec["text"]) == title and len(spec["text"]) > 1
+    assert all(len(line) <= charts.TITLE_CHARS for line in spec["text"])
+    assert all(len(line) <= charts.SUBTITLE_CHARS for line in spec["subtitle"])
+    assert spec["subtitle"][-1] == "Short." and " ".join(spec["subtitle"][:-1]) == subtitle[0]

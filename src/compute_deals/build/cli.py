@@ -1,4 +1,4 @@
-"""Command line: python -m compute_deals {validate,tables,overlaps,build,pdf,refresh-outputs} --help."""
+"""Command line: python -m compute_deals {validate,tables,overlaps,build,pdf,refresh-outputs,lab} --help."""
 
 from __future__ import annotations
 
@@ -71,7 +71,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     refresh.add_argument("names", nargs="*", help="only these notebooks (e.g. sources)")
 
+    lab = commands.add_parser(
+        "lab", help="open JupyterLab on notebooks/ (loopback only); it prints the address to open")
+    lab.add_argument("--port", type=int, default=None, help="the port (default: 8888, or the next free one)")
+
     args = parser.parse_args(argv)
+    if args.command == "lab":
+        from compute_deals.build.lab import PORT, lab_arguments
+
+        command = lab_arguments(Path.cwd(), args.port or PORT)
+        os.execv(command[0], command)  # JupyterLab takes over this process: its Ctrl-C, its output
     if args.command not in LOCKED:
         return _checked(args)
     from compute_deals.build.lock import BuildRunning, one_build_at_a_time

@@ -4,15 +4,20 @@ The renderer emits a div with an id derived from the chart's spec (not a random 
 notebook outputs are identical run to run and strict nbval holds) and a call to vegaEmbed, which the
 book serves from its own _static/ folder (sphinx_ext.py): no chart loads anything from the internet.
 Under each chart it writes the chart's source line and a link to the CSV of exactly what is plotted,
-both carried in the spec's usermeta by `with_footer`. The recipes live in this package's modules,
-one per page (glance.py, ...).
+both carried in the spec's usermeta by `with_footer`. A notebook opened in Jupyter has no vegaEmbed,
+and does not display glued outputs: `place` glues the chart for the book and shows the notebook's
+reader the same spec drawn by vl-convert as a static image. The recipes live in this package's
+modules, one per page (glance.py, ...).
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import html
 import json
+import re
+import textwrap
 from dataclasses import dataclass
 
 import altair as alt
@@ -21,14 +26,37 @@ import pandas as pd
 from compute_deals.report.html_names import CARD_LINES, CHART_CLASS, TABLES_FOLDER
 
 RENDERER = "compute-deals"
+# A chart narrower than a tablet, in Vega's expression language. vl-convert has no container (its
+# width is 0 there): a static chart is drawn as on a desktop.
+NARROW = "(containerSize()[0] > 0 && containerSize()[0] < 500)"
 EMBED_OPTIONS = {
     # Keep vega-embed's menu for saving the chart as SVG/PNG; hide the links that need the internet.
     "actions": {"export": True, "source": False, "compiled": False, "editor": False},
     # SVG keeps marks in the DOM: crisp at any zoom, and countable by the browser test.
     "renderer": "svg",
-    # Legends under the plot, not beside it: on a phone the plot keeps the screen's width.
-    "config": {"legend": {"orient": "bottom", "columns": 3, "symbolLimit": 0}},
+    "config": {
+        "legend": {
+            # Under the plot, not beside it: on a phone the plot keeps the screen's width.
+            "orient": "bottom", "symbolLimit": 0,
+            # Three columns of entries; one on a phone, where more run past the chart's edge.
+            "columns": {"expr": f"{NARROW} ? 1 : 3"},
+            # A chart's legends one under another, each from the left: side by side they ran
+            # past the chart's right edge ("Basis: repor").
+            "layout": {"bottom": {"anchor": "start", "direction": "vertical"}},
+        },
+        # An x axis's title ends where the plot ends and runs left, into the row labels' room (one
+        # centred under a phone's narrow plot ran past both edges). A label whose tick is within
+        # 20 px of an end (half a year label and the padding) is aligned to its tick from inside.
+        "axisX": {"titleAnchor": "end", "labelFlush": 20},
+    },
 }
+# Lines of a title and of its subtitle, in characters: what fits a phone's chart (about 300 px
+# of SVG beside the chart's menu) at Vega's title and subtitle font sizes. Vega does not wrap them.
+TITLE_CHARS = 40
+SUBTITLE_CHARS = 48
+# The static image's width: the book's text column at desktop width (an interactive chart takes
+# its container's width, which a static one does not have).
+STATIC_WIDTH_PX = 720
 ROW_HEIGHT_PX = 22
 HEIGHT_PX = 300  # a chart over time
 STATUS_OPACITY = {"signed": 1.0, "loi": 0.55, "talks": 0.35, "superseded": 0.25, "cancelled": 0.15}
@@ -115,6 +143,13 @@ def lighter_when_projected(chart: alt.Chart, is_projected: str) -> alt.Chart:
                                                  range=list(PERIOD_OPACITY.values()))))
 
 
+def label_limit(desktop_px: int) -> dict:
+    """The widest a row's label may be: DESKTOP_PX, or a third of it on a phone, where a label of
+    full width would leave the plot no room. A shortened label ends in "…"; the row's tooltip and
+    the table under the chart have it whole."""
+    return {"expr": f"{NARROW} ? {desktop_px // 3} : {desktop_px}"}
+
+
 def chart_id(spec: dict) -> str:
     return "cd-chart-" + hashlib.sha256(_spec_json(spec).encode()).hexdigest()[:16]
 
@@ -139,12 +174,14 @@ def finished(chart: alt.TopLevelMixin, source: str, table: str, title: str, subt
              description: str, height: int = HEIGHT_PX, drawn: Drawn | None = None) -> alt.TopLevelMixin:
     """Every chart's frame: the page's width at a fixed height (a discrete height step would make
     Vega-Lite warn that it drops fitting in y), a title that states the finding over subtitle
-    lines that say what is measured, the text alternative, and the footer (with_footer)."""
+    lines that say what is measured (both wrapped to a phone's width), the text alternative, and
+    the footer (with_footer)."""
     return with_footer(chart.properties(
         width="container",
         height=height,
         autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
-        title=alt.TitleParams(title, subtitle=list(subtitle), anchor="start"),
+        title=alt.TitleParams(textwrap.wrap(title, TITLE_CHARS), anchor="start",
+                              subtitle=[part for line in subtitle for part in textwrap.wrap(line, SUBTITLE_CHARS)]),
         description=description,
     ), source, table, drawn)
 
@@ -192,6 +229,55 @@ def _render(spec: dict, **_metadata) -> dict:
     return {"text/html": chart_html(spec), "text/plain": description}
 
 
+def static_svg(spec: dict) -> str:
+    """The chart drawn by vl-convert as SVG, STATIC_WIDTH_PX wide. Vega numbers gradients with a
+    counter that runs across calls; they are renumbered within the image, so the same spec gives
+    the same SVG whatever was drawn before it."""
+    import vl_convert
+
+    fixed = {**spec, "config": _embed_config(spec.get("config", {}))}
+    if spec.get("width") == "container":
+        fixed["width"] = STATIC_WIDTH_PX
+    svg = vl_convert.vegalite_to_svg(fixed, vl_version=_vega_lite_version())
+    numbers: dict[str, str] = {}
+    return re.sub(r"gradient_\d+", lambda m: numbers.setdefault(m[0], f"gradient_{len(numbers)}"), svg)
+
+
+def _embed_config(config: dict) -> dict:
+    """The spec's config over the one vegaEmbed adds in the book (EMBED_OPTIONS), as vegaEmbed
+    merges them: a static chart lays out its legends as the interactive one does."""
+    merged = {**EMBED_OPTIONS["config"], **config}
+    return {key: {**EMBED_OPTIONS["config"][key], **config[key]}
+            if isinstance(config.get(key), dict) and key in EMBED_OPTIONS["config"] else value
+            for key, value in merged.items()}
+
+
+def static_html(spec: dict) -> str:
+    """The chart as an image a Jupyter front end shows offline, trusted or not (its sanitizer keeps
+    an <img> with a data address), with the chart's source line."""
+    svg = base64.b64encode(static_svg(spec).encode()).decode()
+    meta = spec.get("usermeta", {}).get("compute_deals", {})
+    source = f'<p class="cd-source">Source: {html.escape(meta["source"])}</p>' if "source" in meta else ""
+    return (f'<img class="cd-static-chart" alt="{html.escape(spec.get("description", "Chart"))}" '
+            f'style="max-width: 100%; height: auto" src="data:image/svg+xml;base64,{svg}">\n{source}')
+
+
+def place(name: str, chart) -> None:
+    """Glue the chart as NAME for the book's {glue:figure} (interactive, chart_html) and show it
+    below the cell as a static image (static_html) for whoever runs the notebook in Jupyter. The
+    book removes the cell and keeps only the glued chart. What a page puts in a chart's place
+    when there is nothing to draw (a sentence) is shown as it is."""
+    from IPython.display import display
+    from myst_nb import glue
+
+    glue(name, chart, display=False)
+    if not isinstance(chart, alt.TopLevelMixin):
+        display(chart)
+        return
+    spec = chart.to_dict()
+    display({"text/html": static_html(spec), "text/plain": spec.get("description", "Chart")}, raw=True)
+
+
 def use_book_renderer() -> None:
     """Make every chart display through chart_html (call once per notebook)."""
     alt.renderers.register(RENDERER, _render)
@@ -206,8 +292,12 @@ def javascript_bundle() -> str:
     """
     import vl_convert
 
-    version = alt.SCHEMA_VERSION.lstrip("v").rsplit(".", 1)[0]
-    return "(function () {\n" + vl_convert.javascript_bundle(vl_version=version) + "\n})();\n"
+    return "(function () {\n" + vl_convert.javascript_bundle(vl_version=_vega_lite_version()) + "\n})();\n"
+
+
+def _vega_lite_version() -> str:
+    """The Vega-Lite version Altair writes, as vl-convert names it ("6.4")."""
+    return alt.SCHEMA_VERSION.lstrip("v").rsplit(".", 1)[0]
 
 
 def preview_card_png() -> bytes:

@@ -7,7 +7,7 @@ import pandas as pd
 
 from compute_deals.analysis import cost
 from compute_deals.report import present
-from compute_deals.report.charts import ROW_HEIGHT_PX, finished, most_relevant, status_opacity
+from compute_deals.report.charts import ROW_HEIGHT_PX, label_limit, finished, most_relevant, status_opacity
 
 MONEY = "$.3~s"  # d3 format: $29M, $13.3M
 BASIS_SHAPES = {cost.REPORTED: "circle", cost.DERIVED: "diamond"}
@@ -62,7 +62,7 @@ def versus_benchmarks(frame: pd.DataFrame, buyer: str, source: str) -> alt.Layer
     scale = alt.Scale(zero=True)
     axis = alt.Axis(format="$~s", grid=False)  # the benchmarks are the reference lines
     y = alt.Y("row:N", sort=list(frame["row"]), title=None, axis=alt.Axis(
-        labelLimit=300,
+        labelLimit=label_limit(300),
         labelFontWeight=alt.when("indexof(datum.value, 'Benchmark: ') === 0").then(alt.value("bold"))
         .otherwise(alt.value("normal")),
     ))
@@ -125,7 +125,7 @@ def per_mw_year(table: pd.DataFrame, buyer: str, source: str) -> alt.LayerChart:
     x = "US dollars per MW per year of contract"
     base = alt.Chart(shown).transform_filter("isValid(datum.usd_per_mw_year)").encode(
         y=alt.Y("deal:N", sort=_apart_last(shown, "usd_per_mw_year"), title=None,
-                axis=alt.Axis(labelLimit=300)),
+                axis=alt.Axis(labelLimit=label_limit(300))),
         color=alt.Color("kind:N", title="Kind of deal"),
         opacity=status_opacity(),
         tooltip=[
@@ -165,7 +165,7 @@ def sensitivity_tornado(frame: pd.DataFrame, buyer: str, source: str) -> alt.Lay
         low="min(datum.usd_per_mw_at_low, datum.usd_per_mw_at_high)",
         high="max(datum.usd_per_mw_at_low, datum.usd_per_mw_at_high)",
     ).encode(
-        y=alt.Y("deal:N", sort=deals, title=None, axis=alt.Axis(labelLimit=300)),
+        y=alt.Y("deal:N", sort=deals, title=None, axis=alt.Axis(labelLimit=label_limit(300))),
         tooltip=[
             alt.Tooltip("deal:N", title="Deal"), alt.Tooltip("assumption_label:N", title="Assumption"),
             alt.Tooltip("setting:Q", title="Setting", format=".3~s"),

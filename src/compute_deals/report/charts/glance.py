@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from compute_deals.report.charts import ROW_HEIGHT_PX, finished, most_relevant, projected_after, status_opacity
+from compute_deals.report.charts import ROW_HEIGHT_PX, label_limit, finished, most_relevant, projected_after, status_opacity
 
 
 def deal_timeline(timeline: pd.DataFrame, buyer: str, source: str, as_of: str) -> alt.Chart:
@@ -16,7 +16,7 @@ def deal_timeline(timeline: pd.DataFrame, buyer: str, source: str, as_of: str) -
     drawn = most_relevant(timeline, "deal_id", "announced", "deals", "latest announcements")
     order = list(drawn.rows["deal"])
     base = alt.Chart(drawn.rows).encode(
-        y=alt.Y("deal:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
+        y=alt.Y("deal:N", sort=order, title=None, axis=alt.Axis(labelLimit=label_limit(260))),
         color=alt.Color("vendor:N", title="Accelerator vendor"),
         opacity=status_opacity(),
         tooltip=[

@@ -8,7 +8,7 @@ import pandas as pd
 from compute_deals.analysis import cost, metrics
 from compute_deals.report import present
 from compute_deals.analysis.overlaps import HORIZON_END, ONLINE, REPORTED, Longest, largest_years
-from compute_deals.report.charts import (ROW_HEIGHT_PX, Drawn, finished, first_projected_quarter, first_projected_year,
+from compute_deals.report.charts import (ROW_HEIGHT_PX, label_limit, Drawn, finished, first_projected_quarter, first_projected_year,
                                   lighter_when_projected, most_relevant, projected_after,
                                   status_opacity)
 
@@ -43,7 +43,7 @@ def gantt(frame: pd.DataFrame, buyer: str, source: str, as_of: str) -> alt.Layer
     rows = list(dict.fromkeys(frame["row"]))
     colours = vendor_colours(frame["vendor"])
     base = alt.Chart(frame).encode(
-        y=alt.Y("row:N", sort=rows, title=None, axis=alt.Axis(labelLimit=300)),
+        y=alt.Y("row:N", sort=rows, title=None, axis=alt.Axis(labelLimit=label_limit(300))),
         # Padding: a diamond on the first or last date is drawn whole, not cut by the plot's edge.
         x=alt.X("start:T", title=None, axis=YEAR_AXIS, scale=alt.Scale(padding=8)),
         color=alt.Color("vendor:N", title="Accelerator vendor", scale=colours),
@@ -103,8 +103,8 @@ def overlap_heatmap(longest: Longest, buyer: str, source: str) -> alt.Chart:
         .transform_calculate(y_deal="datum.side === 'label_a' ? datum.label_b : datum.label_a") \
         .transform_calculate(years="datum.overlap_days / 365.25")
     encoding = {
-        "x": alt.X("x_deal:N", sort=order, title=None, axis=alt.Axis(labelAngle=-40, labelLimit=200)),
-        "y": alt.Y("y_deal:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
+        "x": alt.X("x_deal:N", sort=order, title=None, axis=alt.Axis(labelAngle=-40, labelLimit=label_limit(200))),
+        "y": alt.Y("y_deal:N", sort=order, title=None, axis=alt.Axis(labelLimit=label_limit(260))),
         "tooltip": [
             alt.Tooltip("label_a:N", title="Deal"), alt.Tooltip("label_b:N", title="Overlaps with"),
             alt.Tooltip("overlap_start:T", title="From", format="%Y-%m-%d"),
