@@ -37,8 +37,8 @@ ALL_RUN = f"() => {PROMPTS}.length > 0 && {PROMPTS}.every(p => /^\\[\\d+\\]:$/.t
 
 def a_copy_to_run(tmp_path: Path, names: list[str]) -> Path:
     """notebooks/NAMES without their stored outputs, beside copies of data/ and scenarios.yml, as
-    in the repo: what
-    a run shows is what that run drew. The repo's own notebooks are never written."""
+    in the repo: what a run shows is what that run drew. The repo's own notebooks are never
+    written."""
     (tmp_path / "notebooks").mkdir()
     for name in names:
         nb = nbformat.read(ROOT / "notebooks" / name, as_version=4)
