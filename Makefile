@@ -39,8 +39,7 @@ lab: venv  ## open JupyterLab on notebooks/ (loopback; prints the address): edit
 	$(BIN)/python -m compute_deals lab
 
 test: venv chromium  ## build the book, then pytest: package tests, strict nbval, browser test
-	$(MAKE) --no-print-directory book
-	$(BIN)/python -m pytest tests notebooks --nbval
+	$(BIN)/python -m compute_deals test
 
 bench: venv  ## time cold, no-op, one-row and 10,000-deal builds (medians); writes _build/bench.json
 	$(BIN)/python -m compute_deals.build.bench

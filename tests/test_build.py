@@ -278,3 +278,24 @@ def test_ctrl_c_stops_a_build_in_one_line_with_its_kernels_and_keeps_the_book(bu
     assert stderr.strip().splitlines() == ["Stopped (Ctrl-C); the previous book, if any, is unchanged."]
     assert not left, f"processes left running: {[p.cmdline() for p in left]}"
     assert tree_digest(root / "_build/html") == before
+
+
+def test_make_test_waits_for_no_build_and_lends_its_lock_to_its_tests(built):
+    """`make test` (python -m compute_deals test) stops while a build runs, as a build does; the
+    tests it starts may run the command line in the checkout, since it only waits for them."""
+    from compute_deals.build.lock import BuildRunning, lent_to_children, one_build_at_a_time
+
+    root, _, _ = built
+    with one_build_at_a_time(root, "a build started by the test"):
+        result = subprocess.run([sys.executable, "-m", "compute_deals", "test", "-k", "nothing"],
+                                cwd=root, capture_output=True, text=True, timeout=120)
+        lent = subprocess.run([sys.executable, "-c",
+                               "from pathlib import Path; from compute_deals.build.lock import one_build_at_a_time\n"
+                               f"with one_build_at_a_time(Path({str(root)!r}), 'a test'): print('held')"],
+                              env=lent_to_children(root), capture_output=True, text=True, timeout=60)
+        with pytest.raises(BuildRunning):  # lent to the children only, not to the holder's peers
+            with one_build_at_a_time(root, "a second build"):
+                pass
+    assert result.returncode == 3, result.stderr
+    assert result.stderr.startswith("a build is already running in this checkout (a build started by the test")
+    assert lent.returncode == 0 and lent.stdout == "held\n", lent.stderr

@@ -1,4 +1,4 @@
-"""Command line: python -m compute_deals {validate,tables,overlaps,build,pdf,refresh-outputs,lab} --help."""
+"""Command line: python -m compute_deals {validate,tables,overlaps,build,pdf,refresh-outputs,test,lab} --help."""
 
 from __future__ import annotations
 
@@ -71,11 +71,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     refresh.add_argument("names", nargs="*", help="only these notebooks (e.g. sources)")
 
+    commands.add_parser(
+        "test", help="build the book on data/ (if anything changed), then run pytest on tests/ and "
+        "notebooks/ (strict nbval), holding the build lock throughout; other arguments go to "
+        "pytest (e.g. -k lab)")
+
     lab = commands.add_parser(
         "lab", help="open JupyterLab on notebooks/ (loopback only); it prints the address to open")
     lab.add_argument("--port", type=int, default=None, help="the port (default: 8888, or the next free one)")
 
-    args = parser.parse_args(argv)
+    args, args.pytest_args = parser.parse_known_args(argv)
+    if args.pytest_args and args.command != "test":
+        parser.error(f"unrecognized arguments: {' '.join(args.pytest_args)}")
     if args.command == "lab":
         from compute_deals.build.lab import PORT, lab_arguments
 
@@ -100,7 +107,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 # The commands that write _build/ (the stage, the book, the stored outputs) or print the book.
-LOCKED = ("build", "refresh-outputs", "pdf")
+LOCKED = ("build", "refresh-outputs", "pdf", "test")
+# What `make test` runs after the build: the package's tests, strict nbval on the stored notebooks,
+# and the browser tests on the book just built.
+PYTEST = ("-m", "pytest", "tests", "notebooks", "--nbval")
 
 
 def _checked(args) -> int:
@@ -184,4 +194,16 @@ def _run(args) -> int:
         pdf.write_pdf(built, args.out)
     elif args.command == "refresh-outputs":
         book.refresh_stored_outputs(Path.cwd(), only=tuple(args.names))
+    elif args.command == "test":
+        import subprocess
+        from compute_deals.build import inputs
+        from compute_deals.build.lock import lent_to_children
+
+        data = Path("data")
+        if inputs.up_to_date(Path.cwd(), data, None, None):
+            print("The book is up to date: nothing it is built from has changed.")
+        else:
+            book.build(Path.cwd(), data)
+        return subprocess.run([sys.executable, *PYTEST, *args.pytest_args],
+                              env=lent_to_children(Path.cwd())).returncode
     return 0

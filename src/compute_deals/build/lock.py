@@ -1,9 +1,11 @@
-"""One build at a time in a checkout: a second `make book` (or `make outputs`, `make pdf`, or the
-build `make test` starts) started while one runs says so and stops, instead of writing the same
-stage folder at the same time.
+"""One build at a time in a checkout: a second `make book` (or `make outputs`, `make pdf`, `make
+test`) started while one runs says so and stops, instead of writing the same stage folder at the
+same time, or replacing the book a test is reading.
 
 The lock is filelock's: an operating-system lock on a file in _build/, released when the process
-that holds it ends, however it ends (a crash or a kill leaves no stale lock behind).
+that holds it ends, however it ends (a crash or a kill leaves no stale lock behind). `make test`
+holds it while its tests run and lends it to them (LENT): a test may run the command line in the
+checkout while the process holding the lock only waits for it.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from filelock import FileLock, Timeout
 
 LOCK_FILE = Path("_build") / "build.lock"
 HOLDER_FILE = Path("_build") / "build.lock.holder"  # which process holds it, for the message
+LENT = "COMPUTE_DEALS_LOCK_LENT_FOR"  # the checkout whose lock this process's parent lends it
 
 
 class BuildRunning(RuntimeError):
@@ -26,7 +29,10 @@ class BuildRunning(RuntimeError):
 @contextmanager
 def one_build_at_a_time(root: Path, command: str) -> Iterator[None]:
     """Hold the checkout's build lock while the block runs; raise BuildRunning at once if another
-    process holds it."""
+    process holds it. Nothing to hold when the lock is lent to this process (lent_to_children)."""
+    if os.environ.get(LENT) == str(root.resolve()):
+        yield
+        return
     lock_path, holder = root / LOCK_FILE, root / HOLDER_FILE
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     lock = FileLock(lock_path, timeout=0)
@@ -43,3 +49,8 @@ def one_build_at_a_time(root: Path, command: str) -> Iterator[None]:
     finally:
         holder.unlink(missing_ok=True)
         lock.release()
+
+
+def lent_to_children(root: Path) -> dict[str, str]:
+    """The environment for processes the lock's holder starts and waits for (the tests)."""
+    return {**os.environ, LENT: str(root.resolve())}
