@@ -27,7 +27,7 @@ from compute_deals.facts import editions
 from compute_deals.report import editions as edition_pages, tables
 from compute_deals.build import execute, inputs
 from compute_deals.analysis.buyers import all_buyers, chosen_buyers, page_names
-from compute_deals.report.html_names import TABLES_FOLDER
+from compute_deals.report.html_names import FOR_THE_BOOK_ENV, TABLES_FOLDER
 from compute_deals.facts.load import buyer_view, load_dataset
 
 PACKAGE = inputs.PACKAGE
@@ -239,18 +239,26 @@ def run_jobs(jobs: list[execute.Job], root: Path, say=print, tasks=()) -> None:
 
 
 @contextmanager
-def derived_tables(folder: Path):
-    """Within it, derived tables are cached in `folder` (derived.py) by this process and the
-    kernels it starts; on leaving, the tables this build did not use are deleted."""
-    started, before = time.time(), os.environ.get(derived.ENV)
-    os.environ[derived.ENV] = str(folder)
+def environment_variable(name: str, value: str):
+    """Within it, os.environ[name] is value, for this process and the workers and kernels it starts."""
+    before = os.environ.get(name)
+    os.environ[name] = value
     try:
         yield
     finally:
         if before is None:
-            os.environ.pop(derived.ENV)
+            os.environ.pop(name)
         else:
-            os.environ[derived.ENV] = before
+            os.environ[name] = before
+
+
+@contextmanager
+def derived_tables(folder: Path):
+    """Within it, derived tables are cached in `folder` (derived.py) by this process and the
+    kernels it starts; on leaving, the tables this build did not use are deleted."""
+    started = time.time()
+    with environment_variable(derived.ENV, str(folder)):
+        yield
     if folder.exists():
         derived.prune(folder, started)
 
@@ -376,7 +384,7 @@ def build(root: Path, data_dir: Path, buyer: str | None = None, params_file: Pat
     stage, html = build_dir / "stage", build_dir / "html"
     started = time.perf_counter()
 
-    with derived_tables(stage / DERIVED_FOLDER):
+    with derived_tables(stage / DERIVED_FOLDER), environment_variable(FOR_THE_BOOK_ENV, "1"):
         say(f"Validating {data_dir} ...")
         data = load_dataset(data_dir)
         only_buyer = buyer is not None or data.deals["buyer"].nunique() == 1

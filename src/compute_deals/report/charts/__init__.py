@@ -16,6 +16,7 @@ import base64
 import hashlib
 import html
 import json
+import os
 import re
 import textwrap
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 import altair as alt
 import pandas as pd
 
-from compute_deals.report.html_names import CARD_LINES, CHART_CLASS, TABLES_FOLDER
+from compute_deals.report.html_names import CARD_LINES, CHART_CLASS, FOR_THE_BOOK_ENV, TABLES_FOLDER
 
 RENDERER = "compute-deals"
 # A chart narrower than a tablet, in Vega's expression language. vl-convert has no container (its
@@ -266,11 +267,14 @@ def place(name: str, chart) -> None:
     """Glue the chart as NAME for the book's {glue:figure} (interactive, chart_html) and show it
     below the cell as a static image (static_html) for whoever runs the notebook in Jupyter. The
     book removes the cell and keeps only the glued chart. What a page puts in a chart's place
-    when there is nothing to draw (a sentence) is shown as it is."""
+    when there is nothing to draw (a sentence) is shown as it is. A run for the book shows
+    nothing more (FOR_THE_BOOK_ENV)."""
     from IPython.display import display
     from myst_nb import glue
 
     glue(name, chart, display=False)
+    if os.environ.get(FOR_THE_BOOK_ENV):
+        return
     if not isinstance(chart, alt.TopLevelMixin):
         display(chart)
         return
