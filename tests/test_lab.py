@@ -19,11 +19,12 @@ import pytest
 from browsing import chromium, visit
 
 from compute_deals.build.lab import lab_arguments
+from compute_deals.report.charts import STATIC_CLASS
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER = "cost_per_mw.ipynb"  # four charts, a table and glued prose: a chapter like the others
 PLACED = "charts.place("  # how a notebook puts a chart on its page (and shows it in Jupyter)
-STATIC_CHART = "img.cd-static-chart"
+STATIC_CHART = f"img.{STATIC_CLASS}"
 ERROR_OUTPUT = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
 PROMPTS = "[...document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')].map(p => p.textContent.trim())"
 # The notebook is open with its kernel: every code cell is on the page and the status bar says
@@ -136,7 +137,7 @@ def placed_charts(nb) -> int:
 
 
 def static_charts(nb) -> int:
-    return sum("cd-static-chart" in o.get("data", {}).get("text/html", "")
+    return sum(STATIC_CLASS in o.get("data", {}).get("text/html", "")
                for c in nb.cells if c.cell_type == "code" for o in c.outputs)
 
 

@@ -55,6 +55,7 @@ EMBED_OPTIONS = {
 # of SVG beside the chart's menu) at Vega's title and subtitle font sizes. Vega does not wrap them.
 TITLE_CHARS = 40
 SUBTITLE_CHARS = 48
+STATIC_CLASS = "cd-static-chart"  # the image a notebook shows in Jupyter (place)
 # The static image's width: the book's text column at desktop width (an interactive chart takes
 # its container's width, which a static one does not have).
 STATIC_WIDTH_PX = 720
@@ -259,7 +260,7 @@ def static_html(spec: dict) -> str:
     svg = base64.b64encode(static_svg(spec).encode()).decode()
     meta = spec.get("usermeta", {}).get("compute_deals", {})
     source = f'<p class="cd-source">Source: {html.escape(meta["source"])}</p>' if "source" in meta else ""
-    return (f'<img class="cd-static-chart" alt="{html.escape(spec.get("description", "Chart"))}" '
+    return (f'<img class="{STATIC_CLASS}" alt="{html.escape(spec.get("description", "Chart"))}" '
             f'style="max-width: 100%; height: auto" src="data:image/svg+xml;base64,{svg}">\n{source}')
 
 
