@@ -1,5 +1,5 @@
-"""Opening built pages (or JupyterLab) in Debian's chromium (Playwright), offline: every request that is not
-file:// or loopback is blocked and recorded, and so are console errors and dialogs."""
+"""Opening built pages (or JupyterLab) in Debian's chromium (Playwright), offline: every request
+that is not file:// or loopback is blocked and recorded, and so are console errors and dialogs."""
 
 from __future__ import annotations
 

@@ -8,6 +8,7 @@ import sys
 from contextlib import nullcontext
 from pathlib import Path
 
+from compute_deals.build.lab import PORT, lab_arguments
 from compute_deals.facts.problems import DataError
 
 
@@ -74,19 +75,19 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser(
         "test", help="build the book on data/ (if anything changed), then run pytest on tests/ and "
         "notebooks/ (strict nbval), holding the build lock throughout; other arguments go to "
-        "pytest (e.g. -k lab)")
+        "pytest (e.g. -k lab)",
+    ).set_defaults(data=Path("data"), buyer=None, params=None, since="", base_url="")  # make book's
 
     lab = commands.add_parser(
         "lab", help="open JupyterLab on notebooks/ (loopback only); it prints the address to open")
-    lab.add_argument("--port", type=int, default=None, help="the port (default: 8888, or the next free one)")
+    lab.add_argument("--port", type=int, default=PORT,
+                     help=f"the port (default: {PORT}, or the next free one)")
 
     args, args.pytest_args = parser.parse_known_args(argv)
     if args.pytest_args and args.command != "test":
         parser.error(f"unrecognized arguments: {' '.join(args.pytest_args)}")
     if args.command == "lab":
-        from compute_deals.build.lab import PORT, lab_arguments
-
-        command = lab_arguments(Path.cwd(), args.port or PORT)
+        command = lab_arguments(Path.cwd(), args.port)
         os.execv(command[0], command)  # JupyterLab takes over this process: its Ctrl-C, its output
     if args.command not in LOCKED:
         return _checked(args)
@@ -113,14 +114,20 @@ LOCKED = ("build", "refresh-outputs", "pdf", "test")
 PYTEST = ("-m", "pytest", "tests", "notebooks", "--nbval")
 
 
-def _checked(args) -> int:
-    """Run a command; a problem with the data or the build is reported in a few lines."""
+def _up_to_date(args) -> bool:
+    """Whether the book was built from what this build would read; if so, it says so."""
     from compute_deals.build import inputs
 
-    if args.command == "build" and inputs.up_to_date(Path.cwd(), args.data, args.buyer, args.params,
-                                                     args.since, args.base_url):
-        print("The book is up to date: nothing it is built from has changed.")
-        print(f"The book is at {Path.cwd() / '_build' / 'html' / 'index.html'}")
+    if not inputs.up_to_date(Path.cwd(), args.data, args.buyer, args.params, args.since, args.base_url):
+        return False
+    print("The book is up to date: nothing it is built from has changed.")
+    print(f"The book is at {Path.cwd() / '_build' / 'html' / 'index.html'}")
+    return True
+
+
+def _checked(args) -> int:
+    """Run a command; a problem with the data or the build is reported in a few lines."""
+    if args.command == "build" and _up_to_date(args):
         return 0
     from compute_deals.build import book
 
@@ -196,14 +203,10 @@ def _run(args) -> int:
         book.refresh_stored_outputs(Path.cwd(), only=tuple(args.names))
     elif args.command == "test":
         import subprocess
-        from compute_deals.build import inputs
         from compute_deals.build.lock import lent_to_children
 
-        data = Path("data")
-        if inputs.up_to_date(Path.cwd(), data, None, None):
-            print("The book is up to date: nothing it is built from has changed.")
-        else:
-            book.build(Path.cwd(), data)
+        if not _up_to_date(args):
+            book.build(Path.cwd(), args.data)
         return subprocess.run([sys.executable, *PYTEST, *args.pytest_args],
                               env=lent_to_children(Path.cwd())).returncode
     return 0

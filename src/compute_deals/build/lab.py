@@ -10,7 +10,7 @@ from pathlib import Path
 PORT = 8888  # JupyterLab's usual port; it takes the next free one if this is in use
 
 
-def lab_arguments(root: Path, port: int = PORT) -> list[str]:
+def lab_arguments(root: Path, port: int) -> list[str]:
     """The command that serves ROOT/notebooks in JupyterLab (the kernel is this Python's, which
     has compute_deals installed)."""
     return [

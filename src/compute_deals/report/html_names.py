@@ -13,13 +13,14 @@ TABLES_FOLDER = "tables"  # beside the executed notebooks, so pages link to tabl
 CARD_LINES = ("Compute Deals",
               "Who buys AI compute, from whom, how many megawatts, for how much, and when it comes online",
               "An open, sourced report book")
+# Set by the book's build for the kernels it starts: a page removes the cell that places a chart,
+# so the static image drawn there for Jupyter (charts.place) would be a quarter second a chart
+# for nothing.
+FOR_THE_BOOK_ENV = "COMPUTE_DEALS_FOR_THE_BOOK"
 
 
 def escape_markdown(text: str) -> str:
     """Text from data/ as Markdown that shows it as it is: every markup character escaped, so a
     name can never open a link, a role or raw HTML."""
     return re.sub(r"([\\`*_{}\[\]()<>#+\-.!|~$&])", r"\\\1", text)
-# Set by the book's build for the kernels it starts: a page removes the cell that places a chart,
-# so the static image drawn there for Jupyter (charts.place) would be a quarter second a chart
-# for nothing.
-FOR_THE_BOOK_ENV = "COMPUTE_DEALS_FOR_THE_BOOK"
+

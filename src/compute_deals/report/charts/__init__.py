@@ -248,10 +248,9 @@ def static_svg(spec: dict) -> str:
 def _embed_config(config: dict) -> dict:
     """The spec's config over the one vegaEmbed adds in the book (EMBED_OPTIONS), as vegaEmbed
     merges them: a static chart lays out its legends as the interactive one does."""
-    merged = {**EMBED_OPTIONS["config"], **config}
-    return {key: {**EMBED_OPTIONS["config"][key], **config[key]}
-            if isinstance(config.get(key), dict) and key in EMBED_OPTIONS["config"] else value
-            for key, value in merged.items()}
+    defaults = EMBED_OPTIONS["config"]
+    both = {key: {**defaults[key], **config[key]} for key in defaults.keys() & config.keys()}
+    return {**defaults, **config, **both}
 
 
 def static_html(spec: dict) -> str:

@@ -7,7 +7,7 @@ import pandas as pd
 
 from compute_deals.analysis import cost
 from compute_deals.report import present
-from compute_deals.report.charts import ROW_HEIGHT_PX, label_limit, finished, most_relevant, status_opacity
+from compute_deals.report.charts import ROW_HEIGHT_PX, finished, label_limit, most_relevant, status_opacity
 
 MONEY = "$.3~s"  # d3 format: $29M, $13.3M
 BASIS_SHAPES = {cost.REPORTED: "circle", cost.DERIVED: "diamond"}

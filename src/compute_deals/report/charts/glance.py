@@ -5,7 +5,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from compute_deals.report.charts import ROW_HEIGHT_PX, label_limit, finished, most_relevant, projected_after, status_opacity
+from compute_deals.report.charts import (ROW_HEIGHT_PX, finished, label_limit, most_relevant, projected_after,
+                                  status_opacity)
 
 
 def deal_timeline(timeline: pd.DataFrame, buyer: str, source: str, as_of: str) -> alt.Chart:

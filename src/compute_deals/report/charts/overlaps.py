@@ -8,8 +8,8 @@ import pandas as pd
 from compute_deals.analysis import cost, metrics
 from compute_deals.report import present
 from compute_deals.analysis.overlaps import HORIZON_END, ONLINE, REPORTED, Longest, largest_years
-from compute_deals.report.charts import (ROW_HEIGHT_PX, label_limit, Drawn, finished, first_projected_quarter, first_projected_year,
-                                  lighter_when_projected, most_relevant, projected_after,
+from compute_deals.report.charts import (ROW_HEIGHT_PX, Drawn, finished, first_projected_quarter, first_projected_year,
+                                  label_limit, lighter_when_projected, most_relevant, projected_after,
                                   status_opacity)
 
 YEAR_AXIS = alt.Axis(format="%Y", tickCount="year")
