@@ -176,15 +176,27 @@ def test_the_contents_gives_the_page_each_page_starts_on(pdf):
         assert dict(pdf.bookmarks())[title] == listed[title]
 
 
-def test_a_page_that_asks_the_internet_stops_the_pdf(tmp_path):
-    """The guard write_pdf prints through: an image from elsewhere is refused and named."""
-    book = tmp_path / "book"
+def tiny_book(folder: Path, body: str) -> Path:
+    """A one-page book in `folder`/book whose page shows `body` under its heading."""
+    book = folder / "book"
     book.mkdir()
     (book / "index.html").write_text(
         '<!doctype html><html><head><meta charset="utf-8"><title>Tiny</title></head><body>'
         '<nav class="bd-docs-nav"><ul><li class="toctree-l1"><a href="#">Tiny</a></li></ul></nav>'
-        '<h1>Tiny</h1><img src="https://example.org/tracker.png" alt=""></body></html>',
-        encoding="utf-8")
+        f'<h1>Tiny</h1>{body}</body></html>', encoding="utf-8")
+    return book
+
+
+def test_a_folded_text_prints_open(tmp_path):
+    """A <details> (the what-changed page's old and new notes) cannot be clicked on paper."""
+    book = tiny_book(tmp_path, "<details><summary>the new text</summary>Vineland site</details>")
+    written = write_pdf(book, tmp_path / "tiny.pdf", say=lambda *_: None)
+    assert "Vineland site" in "".join(page.extract_text() for page in PdfReader(written).pages)
+
+
+def test_a_page_that_asks_the_internet_stops_the_pdf(tmp_path):
+    """The guard write_pdf prints through: an image from elsewhere is refused and named."""
+    book = tiny_book(tmp_path, '<img src="https://example.org/tracker.png" alt="">')
     out = tmp_path / "out" / "tiny.pdf"
     refused = r"https://example\.org/tracker\.png \(asked by index\.html\)"
     with pytest.raises(PdfError, match=refused):

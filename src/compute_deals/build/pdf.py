@@ -71,6 +71,9 @@ LINKS_TO_PUBLISHED_BOOK = """([root]) => {
     }
   }
 }"""
+# A folded text (the what-changed page's old and new notes) cannot be opened on paper: it prints
+# open. The code-cell toggles are details too, but PRINT_CSS leaves them out.
+OPEN_FOLDED_TEXTS = "() => document.querySelectorAll('details').forEach(d => { d.open = true; })"
 # Searchable tables are set up by a script that adds the dataTable class; a page without one passes.
 ALL_TABLES_READY = ("() => [...document.querySelectorAll('table.cd-searchable')]"
                     ".every(table => table.classList.contains('dataTable'))")
@@ -267,6 +270,7 @@ def print_book_page(page, guard: OfflineGuard, html_dir: Path, path: str) -> byt
             raise PdfError(f"{path}: its {what} did not finish drawing within "
                            f"{DRAW_TIMEOUT_MS // 1000} s") from None
     page.evaluate(LINKS_TO_PUBLISHED_BOOK, [html_dir.as_uri() + "/"])
+    page.evaluate(OPEN_FOLDED_TEXTS)
     # A font still loading would print in a fallback face.
     page.evaluate("() => document.fonts.ready.then(() => true)")
     return page.pdf(format="A4", print_background=True, margin=MARGIN, scale=SCALE)
