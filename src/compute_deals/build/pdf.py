@@ -83,18 +83,21 @@ ALL_TABLES_READY = ("() => [...document.querySelectorAll('table.cd-searchable')]
 # cell may break a word anywhere (long addresses, ids and dates would hold a column too wide),
 # while headers keep their words whole so no column gets narrower than its header's words; a table
 # of 12 or more columns (buyers compared) has headers too wide even so, and shrinks further. The
-# padding rule outranks DataTables' own (8px 10px), which spread the sources over 111 pages, not 69.
-# Code blocks (the BibTeX entry) wrap for the same reason. A collapsed "Show code cell source"
-# toggle cannot be opened on paper, so it is left out. Vega's fit to the width leaves a row of
-# legends under a chart (and long subtitle lines) out of its sums, so they spill past the SVG's
-# edge, where the screen cuts them; on paper they show, in the room beside the chart. A heading
-# stays with what follows it: before a chart kept whole on the next page, it was left behind.
+# padding rule outranks DataTables' own (8px 10px), which spread the sources over 111 pages, not
+# 69. Code blocks (the BibTeX entry) wrap for the same reason. A folded text prints open (a column
+# about 30% wide, so the ids beside it keep their words); a collapsed "Show code cell source"
+# toggle cannot be opened on paper either, but is code, so it is left out. Vega's fit to the width
+# leaves a row of legends under a chart (and long subtitle lines) out of its sums, so they spill
+# past the SVG's edge, where the screen cuts them; on paper they show, in the room beside the
+# chart. A heading stays with what follows it: before a chart kept whole on the next page, it was
+# left behind.
 PRINT_CSS = """
 table.cd-table { width: 100%; font-size: 0.75em; }
 table.cd-table:has(th:nth-child(12)) { font-size: 0.65em; }
 table.cd-table.cd-table > :is(thead, tbody) > tr > :is(th, td) { padding: 0.2em 0.3em; }
 table.cd-table :is(td, td *) { overflow-wrap: anywhere; }
 pre { white-space: pre-wrap; overflow-wrap: anywhere; }
+table.cd-table td:has(> details) { width: 30%; }
 .cell details.hide { display: none; }
 .cd-chart svg.marks { overflow: visible; }
 :is(h1, h2, h3, h4) { break-inside: avoid; break-after: avoid; }
