@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 from browsing import chromium, shows_a_tooltip, visit
 
+from compute_deals.build.pdf import ALL_CHARTS_DRAWN
 from compute_deals.build.sphinx_ext import SEARCHABLE_CLASS, TABLES_BUNDLE
 from compute_deals.report.charts import CHART_CLASS
 
@@ -123,15 +124,12 @@ def test_every_chart_draws_offline(browser, page_path: Path):
     assert not seen.unexpected_errors(), f"console errors: {seen.unexpected_errors()}"
 
 
-EVERY_CHART_DRAWN = "() => [...document.querySelectorAll('.cd-chart')].every(e => e.querySelector('svg.marks'))"
-
-
 @pytest.mark.parametrize("width", [1280, 390], ids=["desktop", "phone"])
 @pytest.mark.parametrize("page_name", ["notebooks/index.html", "notebooks/deals_at_a_glance.html"])
 def test_pages_fit_desktop_and_phone_screens(browser, page_name, width):
     seen = visit(browser, BOOK / page_name, width=width)
     page = seen.page
-    page.wait_for_function(EVERY_CHART_DRAWN, timeout=20_000)
+    page.wait_for_function(ALL_CHARTS_DRAWN, timeout=20_000)
     overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / f"{Path(page_name).stem}-{width}px.png", full_page=True)
@@ -163,7 +161,7 @@ CUT_TEXT = """() => [...document.querySelectorAll('.cd-chart')].flatMap(chart =>
 def test_every_legend_title_and_label_fits_its_chart(browser, page_path: Path, width: int):
     seen = visit(browser, page_path, width=width)
     page = seen.page
-    page.wait_for_function(EVERY_CHART_DRAWN, timeout=20_000)
+    page.wait_for_function(ALL_CHARTS_DRAWN, timeout=20_000)
     cut = page.evaluate(CUT_TEXT)
     page.close()
     assert not cut, f"text cut off at {width}px: {cut}"

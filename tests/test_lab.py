@@ -95,9 +95,9 @@ def wait_until_serving(status: str, server: subprocess.Popen, log: Path, seconds
 
 
 def test_a_chapter_runs_in_jupyterlab_and_draws_every_chart_offline(lab):
-    cells = nbformat.read(ROOT / "notebooks" / CHAPTER, as_version=4).cells
-    code_cells = sum(c.cell_type == "code" for c in cells)
-    charts = sum(c.source.count(PLACED) for c in cells)
+    nb = nbformat.read(ROOT / "notebooks" / CHAPTER, as_version=4)
+    code_cells = sum(c.cell_type == "code" for c in nb.cells)
+    charts = placed_charts(nb)
     assert charts >= 2
     with chromium() as browser:
         seen = visit(browser, lab)

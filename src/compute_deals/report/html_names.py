@@ -23,4 +23,3 @@ def escape_markdown(text: str) -> str:
     """Text from data/ as Markdown that shows it as it is: every markup character escaped, so a
     name can never open a link, a role or raw HTML."""
     return re.sub(r"([\\`*_{}\[\]()<>#+\-.!|~$&])", r"\\\1", text)
-
